@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm ci` and `npm pack`).
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`conformance: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 70;
+  },
+);
