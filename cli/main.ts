@@ -5,7 +5,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../specs/catalog.js';
 import { processIo, UsageError, type Io } from './io.js';
+import { MODES, type Mode } from '../generators/deliveries.js';
+import { generateCommand } from './generate.js';
 import { catalogRows, printCatalog } from './list.js';
+import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs } from './select-specs.js';
 
@@ -40,11 +43,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         'and check that it answers as Zoom expects.',
     )
     .version(packageInfo().version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // One line per usage error, with the way to more help on the same line.
+      outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`),
     });
 
   program
@@ -62,6 +66,25 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const specs = await selectSpecs(options, io.cwd);
       printCatalog(catalogRows(specs), io, options.json === true);
       setExit(EXIT.ok);
+    });
+
+  program
+    .command('generate')
+    .description('Generate deliveries of one event as NDJSON: the exact raw body of each, the mode and its edges')
+    .argument('<event>', 'the event name, e.g. meeting.started (see: conformance list)')
+    .addOption(new Option('--system <name>', 'the bundled spec to look in: meetings, video-sdk, qss, rtms (default: all four)'))
+    .addOption(new Option('--spec <file>', 'look in your own OpenAPI file instead'))
+    .addOption(new Option('--mode <mode>', 'valid: what Zoom sends; edge: schema-valid but hostile; invalid: breaks the schema or JSON').choices(MODES).default('valid'))
+    .addOption(new Option('--count <n>', 'how many deliveries').argParser(positiveInteger('--count', 100_000)).default(1))
+    .addOption(new Option('--seed <seed>', 'the run seed (default: random, printed on stderr); the same seed gives the same bytes').argParser(seedValue))
+    .addHelpText(
+      'after',
+      '\nEach line: {"event", "system", "mode", "body": "<exact raw body>", "edges": [{"kind", "path", "zoom"}]}.\n' +
+        'A body that is deliberately not UTF-8 (invalid mode) has "body": null and "bodyBase64" instead.\n' +
+        '"zoom": true marks an edge Zoom itself can send; false marks hostile-but-valid input.',
+    )
+    .action(async (event: string, options: { system?: string; spec?: string; mode: Mode; count: number; seed?: number }) => {
+      setExit(await generateCommand(event, { ...options, seed: options.seed ?? freshSeed() }, io));
     });
 
   program.action(() => {

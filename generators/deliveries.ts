@@ -1,0 +1,319 @@
+/**
+ * Deliveries: exact raw bodies for one event, in one of three modes.
+ *
+ * - valid: what Zoom really sends (realistic values, correlated ids, compact JSON in Zoom's key order);
+ * - edge: still schema-valid, but hostile (see edge-kinds.ts), with a note of every edge and where it is;
+ * - invalid: a body that breaks its schema, or that is not JSON at all.
+ *
+ * A generator belongs to one run: it owns the run's world (correlated ids) and its clock (every delivery gets a
+ * distinct `event_ts`). The same seed gives the same bytes. Generation is two steps so that fast-check can
+ * shrink: `draftArbitrary` is a pure arbitrary of drafts; `materialize` turns a draft into bytes.
+ */
+import fc from 'fast-check';
+import type { WebhookEvent } from '../specs/catalog.js';
+import type { JsonSchema } from '../specs/json-schema.js';
+import { EDGE_KINDS, INVALID_KINDS, type EdgeKindId } from './edge-kinds.js';
+import { encode, encodingArbitrary, type Encoding } from './encodings.js';
+import { breakJson, breakSchema, JSON_BREAKS, SCHEMA_BREAKS, type JsonBreak, type SchemaBreak } from './invalid.js';
+import { toJsonText, type JsonTree } from './json-text.js';
+import { ArbitraryBuilder, Edge, finalizeTree, hasEdge, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
+import { pointer, setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
+import { createWorld, type World } from './world.js';
+import { primaryType } from './zoom-values.js';
+
+export const MODES = ['valid', 'edge', 'invalid'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface DeliveryNote {
+  /** An edge kind (edge mode) or a breakage kind (invalid mode). */
+  kind: string;
+  /** JSON pointer of the place (`` for the whole body). */
+  path: string;
+  /** Whether Zoom itself can plausibly send this. */
+  zoom: boolean;
+}
+
+export interface Delivery {
+  system: string;
+  event: string;
+  mode: Mode;
+  /** The exact bytes to send (and to sign). */
+  body: Buffer;
+  /** The parsed JSON value, integers beyond 2^53 as bigint; undefined when the body is not JSON. */
+  value: JsonTree | undefined;
+  /** The body's `event_ts`, unique within the run; undefined when the body has none. */
+  eventTs: number | undefined;
+  /** What makes the delivery interesting: its edges (edge mode) or its breakage (invalid mode). */
+  edges: DeliveryNote[];
+  /** True for valid deliveries and for edge deliveries whose every edge Zoom itself can send. */
+  zoomPlausible: boolean;
+}
+
+export type EdgeStrategy = 'leaves' | 'sparse' | 'full' | 'open' | 'empty-arrays' | 'large' | 'encoding';
+
+export type Draft =
+  | { mode: 'valid'; tree: GenTree }
+  | { mode: 'edge'; strategy: EdgeStrategy; tree: GenTree; encoding?: Encoding; large?: { choice: number; bytes: number } }
+  | { mode: 'invalid'; tree: GenTree; kind: SchemaBreak | JsonBreak; choice: number };
+
+const POLICIES: Record<Exclude<EdgeStrategy, 'encoding'>, Policy> = {
+  leaves: { optional: 'some', arrays: 'some', leafEdges: 0.35, extraProperties: false },
+  sparse: { optional: 'none', arrays: 'some', leafEdges: 0, extraProperties: false },
+  full: { optional: 'all', arrays: 'nonempty', leafEdges: 0, extraProperties: false },
+  open: { optional: 'some', arrays: 'some', leafEdges: 0, extraProperties: true },
+  'empty-arrays': { optional: 'all', arrays: 'empty', leafEdges: 0, extraProperties: false },
+  large: { optional: 'all', arrays: 'nonempty', leafEdges: 0, extraProperties: false },
+};
+
+/** A body never grows beyond this in edge mode. */
+export const MAX_BODY_BYTES = 1_048_576;
+
+interface Features {
+  optional: boolean;
+  open: boolean;
+  emptiableArrays: boolean;
+  /** An array that may hold more than one item, or a free-text string below the root: the body can grow. */
+  growable: boolean;
+}
+
+export class DeliveryGenerator {
+  readonly world: World;
+  private readonly builders = new Map<string, ArbitraryBuilder>();
+  private readonly drafts = new Map<string, fc.Arbitrary<Draft>>();
+  private readonly usedTimestamps = new Set<number>();
+
+  constructor(readonly seed: number) {
+    this.world = createWorld(seed);
+  }
+
+  /** A pure arbitrary of drafts for the event in the mode (cached). */
+  draftArbitrary(event: WebhookEvent, mode: Mode): fc.Arbitrary<Draft> {
+    const key = `${event.system}\u0000${event.name}\u0000${mode}`;
+    let arbitrary = this.drafts.get(key);
+    if (!arbitrary) {
+      arbitrary = this.buildDraftArbitrary(event, mode);
+      this.drafts.set(key, arbitrary);
+    }
+    return arbitrary;
+  }
+
+  /** `count` deliveries of the event in the mode, deterministic for (run seed, system, event, mode). */
+  generate(event: WebhookEvent, mode: Mode, count: number): Delivery[] {
+    if (count <= 0) return [];
+    const drafts = fc.sample(this.draftArbitrary(event, mode), { seed: deriveSeed(this.seed, event.system, event.name, mode), numRuns: count });
+    return drafts.map((draft) => this.materialize(event, draft));
+  }
+
+  /** Turns a draft into bytes; gives its `event_ts` a value not used before in this run. */
+  materialize(event: WebhookEvent, draft: Draft): Delivery {
+    const { value: tree, edges: found } = finalizeTree(draft.tree);
+    const value = this.withUniqueTimestamp(tree);
+    const eventTs = timestampOf(value);
+    const base = { system: event.system, event: event.name, mode: draft.mode };
+    if (draft.mode === 'valid') {
+      return { ...base, body: Buffer.from(toJsonText(value), 'utf8'), value, eventTs, edges: [], zoomPlausible: true };
+    }
+    if (draft.mode === 'edge') {
+      const edges: DeliveryNote[] = found.map(noteOf);
+      let finalValue = value;
+      if (draft.strategy === 'large' && draft.large) {
+        const grown = grow(event.body.schema, value, draft.large.choice, draft.large.bytes);
+        finalValue = grown.value;
+        edges.push(grown.note);
+      }
+      let text = toJsonText(finalValue);
+      if (draft.encoding) {
+        const encoded = encode(finalValue, draft.encoding);
+        text = encoded.text;
+        for (const kind of encoded.edges) edges.push({ kind, path: '', zoom: EDGE_KINDS[kind].zoom });
+      }
+      return { ...base, body: Buffer.from(text, 'utf8'), value: finalValue, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
+    }
+    if ((SCHEMA_BREAKS as readonly string[]).includes(draft.kind)) {
+      const broken = breakSchema(draft.kind as SchemaBreak, event.body.schema, value, draft.choice);
+      if (broken) {
+        return {
+          ...base,
+          body: Buffer.from(toJsonText(broken.value), 'utf8'),
+          value: broken.value,
+          eventTs: timestampOf(broken.value),
+          edges: [{ kind: broken.kind, path: broken.path, zoom: false }],
+          zoomPlausible: false,
+        };
+      }
+    }
+    const kind: JsonBreak = (JSON_BREAKS as readonly string[]).includes(draft.kind) ? (draft.kind as JsonBreak) : 'json.truncated';
+    return { ...base, body: breakJson(kind, value, draft.choice), value: undefined, eventTs: undefined, edges: [{ kind, path: '', zoom: false }], zoomPlausible: false };
+  }
+
+  /** Marks a timestamp as used by this run (for deliveries built elsewhere, e.g. lifecycles). */
+  claimTimestamp(candidate: number): number {
+    let ts = candidate;
+    while (this.usedTimestamps.has(ts)) ts++;
+    this.usedTimestamps.add(ts);
+    return ts;
+  }
+
+  private withUniqueTimestamp(value: JsonTree): JsonTree {
+    const ts = timestampOf(value);
+    if (ts === undefined) return value;
+    const unique = this.claimTimestamp(ts);
+    if (unique === ts) return value;
+    return { ...(value as Record<string, JsonTree>), event_ts: unique };
+  }
+
+  builder(policy: Policy): ArbitraryBuilder {
+    const key = JSON.stringify(policy);
+    let builder = this.builders.get(key);
+    if (!builder) {
+      builder = new ArbitraryBuilder(this.world, policy);
+      this.builders.set(key, builder);
+    }
+    return builder;
+  }
+
+  private body(event: WebhookEvent, policy: Policy): fc.Arbitrary<GenTree> {
+    return this.builder(policy).body(event.body.schema, event.name, event.body.example);
+  }
+
+  private buildDraftArbitrary(event: WebhookEvent, mode: Mode): fc.Arbitrary<Draft> {
+    const valid = this.body(event, VALID_POLICY);
+    if (mode === 'valid') return valid.map((tree): Draft => ({ mode: 'valid', tree }));
+    if (mode === 'invalid') {
+      return fc
+        .record(
+          { tree: valid, kind: fc.constantFrom<SchemaBreak | JsonBreak>(...SCHEMA_BREAKS, ...JSON_BREAKS), choice: fc.nat(1_000_000) },
+          { noNullPrototype: true },
+        )
+        .map(({ tree, kind, choice }): Draft => ({ mode: 'invalid', tree, kind, choice }));
+    }
+    const features = schemaFeatures(event.body.schema);
+    const strategies: { weight: number; arbitrary: fc.Arbitrary<Draft> }[] = [
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(this.body(event, POLICIES.leaves).filter(hasEdge), fc.option(encodingArbitrary(), { freq: 4 }))
+          .map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'leaves', tree, ...(encoding ? { encoding } : {}) })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(valid, encodingArbitrary()).map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'encoding', tree, encoding })),
+      },
+    ];
+    if (features.growable) {
+      strategies.push({
+        weight: 1,
+        arbitrary: fc
+          .tuple(this.body(event, POLICIES.large), fc.nat(1_000_000), fc.integer({ min: 64_000, max: MAX_BODY_BYTES - 16_384 }))
+          .map(([tree, choice, bytes]): Draft => ({ mode: 'edge', strategy: 'large', tree, large: { choice, bytes } })),
+      });
+    }
+    if (features.optional) {
+      strategies.push(
+        { weight: 2, arbitrary: this.body(event, POLICIES.sparse).map((tree): Draft => ({ mode: 'edge', strategy: 'sparse', tree: new Edge(tree, 'object.optional-absent', true) })) },
+        { weight: 2, arbitrary: this.body(event, POLICIES.full).map((tree): Draft => ({ mode: 'edge', strategy: 'full', tree: new Edge(tree, 'object.optional-present', true) })) },
+      );
+    }
+    if (features.open) {
+      strategies.push({ weight: 2, arbitrary: this.body(event, POLICIES.open).filter(hasEdge).map((tree): Draft => ({ mode: 'edge', strategy: 'open', tree })) });
+    }
+    if (features.emptiableArrays) {
+      strategies.push({
+        weight: 2,
+        arbitrary: this.body(event, POLICIES['empty-arrays']).filter(hasEdge).map((tree): Draft => ({ mode: 'edge', strategy: 'empty-arrays', tree })),
+      });
+    }
+    return fc.oneof(...strategies);
+  }
+}
+
+function noteOf(edge: EdgeInstance): DeliveryNote {
+  return { kind: edge.kind, path: edge.path, zoom: edge.zoom };
+}
+
+function timestampOf(value: JsonTree | undefined): number | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const ts = value.event_ts;
+  return typeof ts === 'number' ? ts : undefined;
+}
+
+/** What a schema offers to edge strategies. */
+export function schemaFeatures(schema: JsonSchema): Features {
+  const features: Features = { optional: false, open: false, emptiableArrays: false, growable: false };
+  const seen = new Set<JsonSchema>();
+  const visit = (node: JsonSchema | undefined, depth: number, alternative = false) => {
+    if (!node || seen.has(node)) return;
+    seen.add(node);
+    const names = Object.keys(node.properties ?? {});
+    if (names.some((name) => !(node.required ?? []).includes(name))) features.optional = true;
+    if (node.additionalProperties === true || (depth > 0 && schemaIsObject(node) && names.length === 0 && node.additionalProperties === undefined)) features.open = true;
+    if (node.items && !node.minItems) features.emptiableArrays = true;
+    if (depth > 0 && !alternative) {
+      if (node.items && (node.maxItems ?? 2) > 1) features.growable = true;
+      if (primaryType(node) === 'string' && isFreeText(node) && (node.maxLength ?? 1000) >= 1000 && depth > 1) features.growable = true;
+    }
+    for (const child of Object.values(node.properties ?? {})) visit(child, depth + 1, alternative);
+    visit(node.items, depth + 1, alternative);
+    for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) visit(branch, depth + 1, true);
+  };
+  visit(schema, 0);
+  return features;
+}
+
+function schemaIsObject(schema: JsonSchema): boolean {
+  return schema.type === 'object' || (Array.isArray(schema.type) && schema.type.includes('object'));
+}
+
+/**
+ * Grows a body towards `bytes`: repeats the items of one array (within its maxItems), or, where the body has no
+ * array with items, lengthens one free-text string (within its maxLength).
+ */
+function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number): { value: JsonTree; note: DeliveryNote } {
+  const arrays: { path: PathPart[]; items: JsonTree[]; max: number }[] = [];
+  const texts: { path: PathPart[]; max: number }[] = [];
+  walkWithSchema(schema, value, ({ value: node, schema: nodeSchema, path, alternative }) => {
+    if (alternative) return;
+    if (Array.isArray(node) && node.length > 0) arrays.push({ path, items: node, max: nodeSchema.maxItems ?? Number.MAX_SAFE_INTEGER });
+    if (typeof node === 'string' && isFreeText(nodeSchema) && path.length > 1) texts.push({ path, max: nodeSchema.maxLength ?? Number.MAX_SAFE_INTEGER });
+  });
+  const copy = structuredClone(value) as JsonTree;
+  const current = Buffer.byteLength(toJsonText(value));
+  const growable = arrays.filter((site) => site.max > site.items.length);
+  if (growable.length > 0) {
+    const site = growable[choice % growable.length]!;
+    const itemBytes = Math.max(2, Math.ceil(Buffer.byteLength(toJsonText(site.items)) / site.items.length) + 1);
+    const target = Math.min(site.max, site.items.length + Math.max(1, Math.floor((bytes - current) / itemBytes)));
+    const grown = Array.from({ length: target }, (_, index) => site.items[index % site.items.length]!);
+    setValueAt(copy, site.path, grown);
+    return { value: copy, note: { kind: 'array.large', path: pointer(site.path), zoom: false } };
+  }
+  const longable = texts.filter((site) => site.max >= 1000);
+  if (longable.length > 0) {
+    const site = longable[choice % longable.length]!;
+    const length = Math.min(site.max, Math.max(1000, bytes - current));
+    setValueAt(copy, site.path, 'Long text '.repeat(Math.ceil(length / 10)).slice(0, length));
+    return { value: copy, note: { kind: 'string.long', path: pointer(site.path), zoom: false } };
+  }
+  throw new Error('internal: the large-body strategy was chosen for a body with nothing to grow');
+}
+
+function isFreeText(schema: JsonSchema): boolean {
+  return !schema.enum && !schema.format && !schema.pattern && schema.const === undefined;
+}
+
+/** A 32-bit seed for (run seed, system, event, mode): FNV-1a over the text. */
+export function deriveSeed(seed: number, ...parts: string[]): number {
+  let hash = 0x811c9dc5 ^ (seed >>> 0);
+  for (const char of parts.join('\u0000')) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+export function describeNote(note: DeliveryNote): string {
+  const kind = (EDGE_KINDS as Record<string, { title: string }>)[note.kind] ?? (INVALID_KINDS as Record<string, { title: string }>)[note.kind];
+  return `${note.kind}${note.path ? ` at ${note.path}` : ''}${kind ? ` (${kind.title})` : ''}`;
+}
+
+export type { EdgeKindId };

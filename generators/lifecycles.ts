@@ -1,0 +1,139 @@
+/**
+ * Lifecycles: the sequence of events Zoom sends about one meeting, webinar, Video SDK session or media stream,
+ * with consistent ids (account, host, meeting number and uuid, session id and key, participant, stream id) and
+ * increasing `event_ts`. Suites deliver them in order, out of order and with duplicates.
+ */
+import fc from 'fast-check';
+import type { WebhookEvent } from '../specs/catalog.js';
+import type { Delivery, DeliveryGenerator } from './deliveries.js';
+import { deriveSeed } from './deliveries.js';
+import { toJsonText, type JsonTree } from './json-text.js';
+import { setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
+import { fieldRole } from './zoom-values.js';
+
+export const LIFECYCLES = {
+  meeting: ['meeting.created', 'meeting.started', 'meeting.participant_joined', 'meeting.participant_left', 'meeting.ended', 'recording.completed'],
+  webinar: ['webinar.created', 'webinar.started', 'webinar.participant_joined', 'webinar.participant_left', 'webinar.ended', 'recording.completed'],
+  session: ['session.started', 'session.user_joined', 'session.user_left', 'session.ended', 'session.recording_completed'],
+  'meeting-rtms': ['meeting.started', 'meeting.rtms_started', 'meeting.rtms_stopped', 'meeting.ended'],
+  'session-rtms': ['session.started', 'session.rtms_started', 'session.rtms_stopped', 'session.ended'],
+} as const;
+
+export type LifecycleKind = keyof typeof LIFECYCLES;
+
+export interface LifecycleEntity {
+  accountId: string;
+  hostId: string;
+  hostEmail: string;
+  participantId: string;
+  participantName: string;
+  participantEmail: string;
+  participantUuid: string;
+  meetingNumber?: number;
+  meetingUuid?: string;
+  topic: string;
+  sessionId?: string;
+  sessionKey?: string;
+  rtmsStreamId?: string;
+}
+
+export interface Lifecycle {
+  kind: LifecycleKind;
+  entity: LifecycleEntity;
+  /** The deliveries in the order Zoom sends them; `event_ts` increases along it. */
+  deliveries: Delivery[];
+}
+
+/** Lifecycle kinds whose events are all present in the given events. */
+export function availableLifecycles(events: readonly WebhookEvent[]): LifecycleKind[] {
+  const names = new Set(events.map((event) => event.name));
+  return (Object.keys(LIFECYCLES) as LifecycleKind[]).filter((kind) => LIFECYCLES[kind].every((name) => names.has(name)));
+}
+
+const STEP_MS = 60_000;
+
+/**
+ * The `index`-th lifecycle of the kind in this run: an entity drawn from the run's world, and one valid delivery per
+ * event with the entity's ids written in.
+ */
+export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind, events: readonly WebhookEvent[], index: number): Lifecycle {
+  const world = generator.world;
+  const seed = deriveSeed(generator.seed, 'lifecycle', kind, String(index));
+  const [pick] = fc.sample(fc.tuple(fc.nat(1_000), fc.nat(1_000), fc.nat(1_000)), { seed, numRuns: 1 });
+  const [a, b, c] = pick!;
+  const isSession = kind.startsWith('session');
+  const meeting = kind === 'webinar' ? world.webinars[a % world.webinars.length]! : world.meetings[a % world.meetings.length]!;
+  const session = world.sessions[a % world.sessions.length]!;
+  const hostIndex = isSession ? session.hostIndex : meeting.hostIndex;
+  const host = world.people[hostIndex]!;
+  const participant = world.people[(hostIndex + 1 + (b % (world.people.length - 1))) % world.people.length]!;
+  const entity: LifecycleEntity = {
+    accountId: world.accounts[c % world.accounts.length]!,
+    hostId: host.userId,
+    hostEmail: host.email,
+    participantId: participant.userId,
+    participantName: `${participant.firstName} ${participant.lastName}`,
+    participantEmail: participant.email,
+    participantUuid: participant.participantUuid,
+    topic: isSession ? session.sessionName : meeting.topic,
+    ...(isSession ? { sessionId: session.sessionId, sessionKey: session.sessionKey } : { meetingNumber: meeting.number, meetingUuid: meeting.uuid }),
+    ...(kind.endsWith('rtms') ? { rtmsStreamId: world.rtmsStreamIds[b % world.rtmsStreamIds.length]! } : {}),
+  };
+  const start = world.epochMs + (seed >>> 0) % (3 * 86_400_000);
+  const deliveries = LIFECYCLES[kind].map((name, step) => {
+    const event = events.find((candidate) => candidate.name === name);
+    if (!event) throw new Error(`lifecycle ${kind} needs the event ${name}, which the selected specs do not have`);
+    const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(seed, name, String(step)), numRuns: 1 });
+    const delivery = generator.materialize(event, draft!);
+    const value = structuredClone(delivery.value) as Record<string, JsonTree>;
+    bindEntity(event, value, entity);
+    value.event_ts = generator.claimTimestamp(start + step * STEP_MS);
+    return { ...delivery, value, eventTs: value.event_ts as number, body: Buffer.from(toJsonText(value), 'utf8') };
+  });
+  return { kind, entity, deliveries };
+}
+
+/** Writes the entity's ids into every field whose role says it names the entity. */
+export function bindEntity(event: WebhookEvent, value: JsonTree, entity: LifecycleEntity): void {
+  const writes: [PathPart[], JsonTree][] = [];
+  walkWithSchema(event.body.schema, value, ({ value: current, schema, path, name }) => {
+    if (path.length === 0 || (current !== null && typeof current === 'object')) return;
+    const parentPart = [...path].reverse().find((part, index) => index > 0 && typeof part === 'string');
+    const parent = typeof parentPart === 'string' ? parentPart : undefined;
+    const role = fieldRole({ name, parent, path: path.map(String), event: event.name }, schema);
+    const inParticipant = path.includes('participant') || path.includes('user');
+    const write = (replacement: JsonTree | undefined) => {
+      if (replacement !== undefined) writes.push([path, typeof current === 'number' && typeof replacement === 'string' ? Number(replacement) : replacement]);
+    };
+    switch (role) {
+      case 'account-id':
+        return write(entity.accountId);
+      case 'meeting-number':
+        if (entity.meetingNumber === undefined) return;
+        return write(typeof current === 'number' ? entity.meetingNumber : String(entity.meetingNumber));
+      case 'meeting-uuid':
+        return write(inParticipant ? undefined : entity.meetingUuid);
+      case 'session-id':
+        return write(entity.sessionId);
+      case 'session-key':
+        return write(name === 'session_key' ? entity.sessionKey : undefined);
+      case 'rtms-stream-id':
+        return write(entity.rtmsStreamId);
+      case 'participant-uuid':
+        return write(entity.participantUuid);
+      case 'user-id':
+        if (name === 'host_id' || name === 'meeting_host_id' || name === 'operator_id') return write(entity.hostId);
+        return write(inParticipant ? entity.participantId : undefined);
+      case 'email':
+        if (name === 'host_email' || name === 'operator') return write(entity.hostEmail);
+        return write(inParticipant ? entity.participantEmail : undefined);
+      case 'person-name':
+        return write(inParticipant ? entity.participantName : undefined);
+      case 'topic':
+        return write(name === 'topic' || name === 'session_name' || name === 'meeting_topic' ? entity.topic : undefined);
+      default:
+        return;
+    }
+  });
+  for (const [path, replacement] of writes) setValueAt(value, path, replacement);
+}
