@@ -1,0 +1,276 @@
+/**
+ * Faulty variants of the compliant receiver, ONE planted defect each, for testing the conformance suite: each
+ * variant is the compliant receiver (compliant.ts) with one step replaced or one detour added.
+ *
+ * Run one: `ZOOM_WEBHOOK_SECRET_TOKEN=... node dist/examples/receivers/faulty.js --defect NAME [--port N] [--host H]`;
+ * `--list` prints the defect names.
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import { loadBundledSpec, WEBHOOK_SYSTEMS } from '../../specs/catalog.js';
+import type { JsonSchema } from '../../specs/json-schema.js';
+import { SchemaValidator } from '../../specs/schema-validator.js';
+import { isMainModule, listenAndAnnounce, parseListenArguments, readSecretToken, stopOnSignals, usageError } from './command-line.js';
+import {
+  COMPLIANT_STEPS,
+  createZoomRequestHandler,
+  DEFAULT_WEBHOOK_PATH,
+  expectedSignature,
+  headerValue,
+  isZoomEvent,
+  parseZoomEvent,
+  plainTokenOf,
+  challengeResponse,
+  send,
+  splitUrl,
+  verifyZoomSignature,
+  type ReceiverSteps,
+  type RequestHandler,
+  type Verification,
+  type ZoomEvent,
+  type ZoomReceiverOptions,
+} from './compliant.js';
+
+export const DEFECTS = {
+  'challenge-before-verify': 'answers the URL-validation challenge without verifying its signature first',
+  'challenge-wrong-token': 'answers the challenge with the base64 HMAC digest instead of lowercase hex',
+  'skips-verification': 'never verifies signatures (parses and applies anything)',
+  'prefix-compare': 'accepts a signature that is a prefix of the expected one ("v0=", truncated signatures)',
+  'ignores-version': 'compares only the hex after the first "=", so "v1=<correct hex>" passes',
+  'no-freshness': 'no timestamp window: stale or far-future timestamps pass when correctly signed',
+  'reserializes-json': 'verifies the HMAC over JSON.stringify(JSON.parse(body)) instead of the raw bytes',
+  'slow-recording': 'handles recording.completed synchronously and answers only after 3500 ms',
+  'rejects-unknown-event': 'answers 400 to event types that are not in the bundled specs',
+  'validation-500': 'answers 500 instead of 400 to a body that breaks its event schema',
+  'crashes-on-bad-json': 'parses JSON without a try: answers 500 to a (verified) body that is not JSON',
+  'any-method': 'acknowledges any method on the webhook path with 200, without reading a signature',
+  'sheds-load': 'answers 503 when more than 10 requests are in flight (each held about 150 ms)',
+  'no-dedupe': 'applies every delivery, retries and duplicates included',
+  'applies-before-verify': 'applies the effects before verifying the signature (then answers 401 as usual)',
+  'rejects-duplicates': 'answers 409 to a delivery it has already seen instead of 200',
+  'lifecycle-strict': 'answers 409 to an event older than the last one applied for the same meeting or session',
+  'crashes-on-emoji': 'answers 500 when the body holds an astral-plane character (emoji)',
+  'crashes-on-big-ids': 'answers 500 when an integer in the body is outside the safe-integer range',
+} as const;
+
+export type Defect = keyof typeof DEFECTS;
+
+export function isDefect(name: string): name is Defect {
+  return Object.hasOwn(DEFECTS, name);
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A verify step that swaps in the expected signature when `accepts(received, expected)`, then verifies as usual. */
+function verifyComparingWith(accepts: (received: string, expected: string) => boolean): typeof verifyZoomSignature {
+  return (rawBody, headers, secretToken, toleranceSeconds, nowSeconds): Verification => {
+    const timestamp = headerValue(headers, 'x-zm-request-timestamp');
+    const received = headerValue(headers, 'x-zm-signature');
+    if (timestamp !== undefined && received !== undefined) {
+      const expected = expectedSignature(secretToken, timestamp, rawBody);
+      if (accepts(received, expected)) headers = { ...headers, 'x-zm-signature': expected };
+    }
+    return verifyZoomSignature(rawBody, headers, secretToken, toleranceSeconds, nowSeconds);
+  };
+}
+
+function isJson(rawBody: Buffer): boolean {
+  try {
+    JSON.parse(rawBody.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Event name -> body schema, from the bundled webhook specs. */
+function bundledEventSchemas(): Map<string, JsonSchema> {
+  const schemas = new Map<string, JsonSchema>();
+  for (const system of WEBHOOK_SYSTEMS) {
+    for (const event of loadBundledSpec(system).events) if (!schemas.has(event.name)) schemas.set(event.name, event.body.schema);
+  }
+  return schemas;
+}
+
+/** The meeting or session an event is about: payload.object.uuid, session_id or id. */
+function objectKey(event: ZoomEvent): string | undefined {
+  const payload = event.payload as { object?: Record<string, unknown> } | null | undefined;
+  const object = payload?.object;
+  if (object === null || typeof object !== 'object') return undefined;
+  for (const field of ['uuid', 'session_id', 'id']) {
+    const value = object[field];
+    if (typeof value === 'string' || typeof value === 'number') return `${field}:${value}`;
+  }
+  return undefined;
+}
+
+/** True when the JSON text holds an integer literal (outside strings) beyond Number.MAX_SAFE_INTEGER. */
+function hasUnsafeInteger(text: string): boolean {
+  for (const [token] of text.matchAll(/"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/g)) {
+    if (/^-?[0-9]{16,}$/.test(token) && BigInt(token.replace('-', '')) > BigInt(Number.MAX_SAFE_INTEGER)) return true;
+  }
+  return false;
+}
+
+/** The steps of a variant: the compliant ones with one replaced or one detour added. */
+function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
+  const steps = COMPLIANT_STEPS;
+  switch (defect) {
+    case 'challenge-before-verify':
+      return {
+        ...steps,
+        beforeVerify: ({ rawBody }) => {
+          const event = parseZoomEvent(rawBody);
+          const plainToken = event?.event === 'endpoint.url_validation' ? plainTokenOf(event) : undefined;
+          return plainToken === undefined ? undefined : { status: 200, body: challengeResponse(plainToken, secretToken) };
+        },
+      };
+    case 'challenge-wrong-token':
+      return {
+        ...steps,
+        challengeResponse: (plainToken, secret) => ({ plainToken, encryptedToken: createHmac('sha256', secret).update(plainToken).digest('base64') }),
+      };
+    case 'skips-verification':
+      return { ...steps, verify: () => ({ ok: true }) };
+    case 'prefix-compare':
+      return { ...steps, verify: verifyComparingWith((received, expected) => expected.startsWith(received)) };
+    case 'ignores-version':
+      return {
+        ...steps,
+        verify: verifyComparingWith((received, expected) => received.includes('=') && received.slice(received.indexOf('=') + 1) === expected.slice(3)),
+      };
+    case 'no-freshness':
+      return { ...steps, verify: (rawBody, headers, secret, _toleranceSeconds, nowSeconds) => verifyZoomSignature(rawBody, headers, secret, Infinity, nowSeconds) };
+    case 'reserializes-json':
+      return {
+        ...steps,
+        beforeVerify: ({ rawBody }) => (isJson(rawBody) ? undefined : { status: 400, body: { error: 'body is not JSON' } }),
+        verify: (rawBody, ...rest) => verifyZoomSignature(Buffer.from(JSON.stringify(JSON.parse(rawBody.toString('utf8')))), ...rest),
+      };
+    case 'slow-recording':
+      return {
+        ...steps,
+        afterParse: async (event) => {
+          if (event.event === 'recording.completed') await delay(3500);
+          return undefined;
+        },
+      };
+    case 'rejects-unknown-event': {
+      const known = new Set([...bundledEventSchemas().keys(), 'endpoint.url_validation']);
+      return { ...steps, afterParse: (event) => (known.has(event.event) ? undefined : { status: 400, body: { error: `unknown event ${event.event}` } }) };
+    }
+    case 'validation-500': {
+      const schemas = bundledEventSchemas();
+      const validator = new SchemaValidator();
+      return {
+        ...steps,
+        afterParse: (event) => {
+          const schema = schemas.get(event.event);
+          return schema === undefined || validator.isValid(schema, event) ? undefined : { status: 500, body: { error: 'schema validation failed' } };
+        },
+      };
+    }
+    case 'crashes-on-bad-json':
+      return {
+        ...steps,
+        parse: (rawBody) => {
+          const value: unknown = JSON.parse(rawBody.toString('utf8')); // throws: the handler answers 500
+          return isZoomEvent(value) ? value : undefined;
+        },
+      };
+    case 'any-method':
+    case 'sheds-load':
+      return steps; // these wrap the request handler (see createFaultyReceiver)
+    case 'no-dedupe':
+      return { ...steps, memory: { has: () => false, add: () => {} } };
+    case 'applies-before-verify':
+      return {
+        ...steps,
+        beforeVerify: ({ rawBody, deliveryId, state }) => {
+          const event = parseZoomEvent(rawBody);
+          if (event !== undefined && event.event !== 'endpoint.url_validation' && !state.memory.has(deliveryId)) {
+            state.apply(event);
+            state.memory.add(deliveryId);
+          }
+          return undefined;
+        },
+      };
+    case 'rejects-duplicates':
+      return {
+        ...steps,
+        afterParse: (_event, { deliveryId, state }) => (state.memory.has(deliveryId) ? { status: 409, body: { error: 'duplicate delivery' } } : undefined),
+      };
+    case 'lifecycle-strict': {
+      const lastApplied = new Map<string, number>();
+      return {
+        ...steps,
+        afterParse: (event) => {
+          const key = objectKey(event);
+          const eventTs = Number(event.event_ts);
+          if (key === undefined || !Number.isFinite(eventTs)) return undefined;
+          const last = lastApplied.get(key);
+          if (last !== undefined && eventTs < last) return { status: 409, body: { error: 'event older than the last one applied' } };
+          lastApplied.set(key, eventTs);
+          return undefined;
+        },
+      };
+    }
+    case 'crashes-on-emoji':
+      return {
+        ...steps,
+        afterParse: (event) => {
+          // Stands for copying the topic into a Latin-1-only header or store.
+          if (/[\u{10000}-\u{10FFFF}]/u.test(JSON.stringify(event))) throw new Error('cannot store a character outside the BMP');
+          return undefined;
+        },
+      };
+    case 'crashes-on-big-ids':
+      return {
+        ...steps,
+        afterParse: (_event, { rawBody }) => {
+          if (hasUnsafeInteger(rawBody.toString('utf8'))) throw new Error('integer outside the safe range');
+          return undefined;
+        },
+      };
+  }
+}
+
+/** Wraps the handler for the two defects that are not in a step. */
+function wrapHandler(defect: Defect, handler: RequestHandler, webhookPath: string): RequestHandler {
+  if (defect === 'any-method') {
+    return (req, res) => {
+      if (splitUrl(req.url).path === webhookPath && req.method !== 'POST') return send(res, { status: 200 });
+      handler(req, res);
+    };
+  }
+  if (defect === 'sheds-load') {
+    let inFlight = 0;
+    return (req, res) => {
+      if (inFlight >= 10) return send(res, { status: 503, body: { error: 'overloaded' }, headers: { 'retry-after': '1' } });
+      inFlight++;
+      res.once('close', () => inFlight--);
+      void delay(150).then(() => handler(req, res));
+    };
+  }
+  return handler;
+}
+
+/** A receiver with one planted defect, as an `http.Server` not yet listening. */
+export function createFaultyReceiver(defect: Defect, options: ZoomReceiverOptions): http.Server {
+  const handler = createZoomRequestHandler(options, stepsFor(defect, options.secretToken));
+  return http.createServer(wrapHandler(defect, handler, options.path ?? DEFAULT_WEBHOOK_PATH));
+}
+
+if (isMainModule(import.meta.url)) {
+  const { port, host, values } = parseListenArguments(process.argv.slice(2), { defect: { type: 'string' }, list: { type: 'boolean' } });
+  if (values.list === true) {
+    const width = Math.max(...Object.keys(DEFECTS).map((name) => name.length));
+    for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
+  } else {
+    const defect = typeof values.defect === 'string' ? values.defect : '';
+    if (!isDefect(defect)) usageError(`--defect must be one of: ${Object.keys(DEFECTS).join(', ')}${defect ? ` (got ${JSON.stringify(defect)})` : ''}`);
+    const server = createFaultyReceiver(defect, { secretToken: readSecretToken() });
+    listenAndAnnounce(server, { port, host, label: `Zoom receiver (defect: ${defect})` });
+    stopOnSignals(server);
+  }
+}
