@@ -137,8 +137,10 @@ export function plainTokenOf(event: ZoomEvent): string | undefined {
 }
 
 /**
- * Reads the whole body as bytes, at most `limit` of them. Resolves undefined when the body is larger (declared or
- * actual) and stops reading it then.
+ * Reads the whole body as bytes, keeping at most `limit` of them. Resolves undefined as soon as the body is known
+ * to be larger (by its Content-Length, or once more than `limit` bytes arrived); nothing more is kept from then on.
+ * The rest of the upload is discarded as it arrives (Node does that for a body left unread) instead of cutting the
+ * connection, so that a client still sending reads the 413 rather than a connection reset.
  */
 export function readRawBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -151,8 +153,9 @@ export function readRawBody(req: http.IncomingMessage, limit: number): Promise<B
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Too large: keep nothing more, let the rest flow away unread.
         req.off('data', onData);
-        req.pause();
+        req.resume();
         resolve(undefined);
         return;
       }
@@ -292,8 +295,7 @@ export function createZoomRequestHandler(options: ZoomReceiverOptions, steps: Re
     // 1. The raw bytes, exactly as Zoom signed them.
     const rawBody = await readRawBody(req, maxBodyBytes);
     if (rawBody === undefined) {
-      // Unread bytes stay unread: close the connection after answering.
-      return { status: 413, body: { error: `body larger than ${maxBodyBytes} bytes` }, headers: { connection: 'close' } };
+      return { status: 413, body: { error: `body larger than ${maxBodyBytes} bytes` } };
     }
     const context: DeliveryContext = { rawBody, headers: req.headers, deliveryId: deliveryId(rawBody), state };
     const detour = await steps.beforeVerify?.(context); // (faulty variants only)
