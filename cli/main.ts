@@ -11,6 +11,9 @@ import { catalogRows, printCatalog } from './list.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs } from './select-specs.js';
+import { addRunOptions, runCommand, type RunOptions } from './run.js';
+import { printChecks } from './checks.js';
+import { demoCommand, type DemoOptions } from './demo.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -44,6 +47,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .version(packageInfo().version, '-V, --version')
     .exitOverride()
+    // Options after a command name belong to that command (the root has options of the same names).
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -87,9 +92,46 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await generateCommand(event, { ...options, seed: options.seed ?? freshSeed() }, io));
     });
 
-  program.action(() => {
-    program.outputHelp({ error: true });
-    setExit(EXIT.usage);
+  program
+    .command('checks')
+    .description('List every check: id, suite, level (MUST or SHOULD), title and why it matters')
+    .option('--json', 'print JSON instead of text')
+    .action((options: { json?: boolean }) => {
+      printChecks(io, options.json === true);
+      setExit(EXIT.ok);
+    });
+
+  addRunOptions(
+    program
+      .command('demo')
+      .description('Run the suites against the bundled reference receiver (started on a free loopback port, then stopped)')
+      .addOption(new Option('--defect <name>', 'use a reference receiver with one planted defect instead (see: node dist/examples/receivers/faulty.js --list)')),
+    'demo',
+  ).action(async (options: DemoOptions) => {
+    setExit(await demoCommand(options, io));
   });
+
+  addRunOptions(program)
+    .usage('--target URL [options]   (or: conformance <command> --help)')
+    .addHelpText(
+      'after',
+      '\nThe main job: sign deliveries of every selected event the way Zoom does, send them to --target and check\n' +
+        'the answers (suites: url-validation, acknowledgement, signature, idempotency, robustness).\n\n' +
+        'Examples:\n' +
+        '  ZOOM_WEBHOOK_SECRET_TOKEN=... npx conformance --target http://localhost:3000/zoom/webhook\n' +
+        '  npx conformance --target URL --system meetings --events "meeting.*" --report json\n' +
+        '  npx conformance --target URL --observe http://localhost:3000/zoom/observe --strict\n' +
+        '  npx conformance demo            # a full run against the bundled reference receiver\n\n' +
+        'Exit codes: 0 no MUST failure (--strict: no failure), 1 a check failed, 2 usage, configuration or\n' +
+        'unreachable target, 70 an internal error of conformance.',
+    )
+    .action(async (options: RunOptions) => {
+      if (options.target === undefined) {
+        program.outputHelp({ error: true });
+        setExit(EXIT.usage);
+        return;
+      }
+      setExit(await runCommand(options, io));
+    });
   return program;
 }

@@ -49,7 +49,10 @@ export interface Delivery {
   zoomPlausible: boolean;
 }
 
-export type EdgeStrategy = 'leaves' | 'sparse' | 'full' | 'open' | 'empty-arrays' | 'large' | 'encoding';
+export type EdgeStrategy = 'leaves' | 'zoom-leaves' | 'sparse' | 'full' | 'open' | 'empty-arrays' | 'large' | 'encoding';
+
+/** Which edges an edge-mode arbitrary draws: any, or only those Zoom itself sends (no encodings, no huge bodies). */
+export type EdgeFlavor = 'any' | 'zoom';
 
 export type Draft =
   | { mode: 'valid'; tree: GenTree }
@@ -58,6 +61,7 @@ export type Draft =
 
 const POLICIES: Record<Exclude<EdgeStrategy, 'encoding'>, Policy> = {
   leaves: { optional: 'some', arrays: 'some', leafEdges: 0.35, extraProperties: false },
+  'zoom-leaves': { optional: 'some', arrays: 'some', leafEdges: 0.35, extraProperties: false, zoomOnly: true },
   sparse: { optional: 'none', arrays: 'some', leafEdges: 0, extraProperties: false },
   full: { optional: 'all', arrays: 'nonempty', leafEdges: 0, extraProperties: false },
   open: { optional: 'some', arrays: 'some', leafEdges: 0, extraProperties: true },
@@ -86,12 +90,15 @@ export class DeliveryGenerator {
     this.world = createWorld(seed);
   }
 
-  /** A pure arbitrary of drafts for the event in the mode (cached). */
-  draftArbitrary(event: WebhookEvent, mode: Mode): fc.Arbitrary<Draft> {
-    const key = `${event.system}\u0000${event.name}\u0000${mode}`;
+  /**
+   * A pure arbitrary of drafts for the event in the mode (cached). With the `zoom` flavor, edge mode draws only
+   * edges Zoom itself sends; a draft may then carry no edge at all where the schema offers none.
+   */
+  draftArbitrary(event: WebhookEvent, mode: Mode, flavor: EdgeFlavor = 'any'): fc.Arbitrary<Draft> {
+    const key = `${event.system}\u0000${event.name}\u0000${mode}\u0000${mode === 'edge' ? flavor : ''}`;
     let arbitrary = this.drafts.get(key);
     if (!arbitrary) {
-      arbitrary = this.buildDraftArbitrary(event, mode);
+      arbitrary = mode === 'edge' && flavor === 'zoom' ? this.buildZoomEdgeArbitrary(event) : this.buildDraftArbitrary(event, mode);
       this.drafts.set(key, arbitrary);
     }
     return arbitrary;
@@ -174,6 +181,24 @@ export class DeliveryGenerator {
 
   private body(event: WebhookEvent, policy: Policy): fc.Arbitrary<GenTree> {
     return this.builder(policy).body(event.body.schema, event.name, event.body.example);
+  }
+
+  private buildZoomEdgeArbitrary(event: WebhookEvent): fc.Arbitrary<Draft> {
+    const features = schemaFeatures(event.body.schema);
+    const strategies: { weight: number; arbitrary: fc.Arbitrary<Draft> }[] = [
+      { weight: 6, arbitrary: this.body(event, POLICIES['zoom-leaves']).map((tree): Draft => ({ mode: 'edge', strategy: 'zoom-leaves', tree })) },
+    ];
+    if (features.optional) {
+      strategies.push(
+        { weight: 2, arbitrary: this.body(event, POLICIES.sparse).map((tree): Draft => ({ mode: 'edge', strategy: 'sparse', tree: new Edge(tree, 'object.optional-absent', true) })) },
+        { weight: 2, arbitrary: this.body(event, POLICIES.full).map((tree): Draft => ({ mode: 'edge', strategy: 'full', tree: new Edge(tree, 'object.optional-present', true) })) },
+      );
+    }
+    if (features.open) strategies.push({ weight: 2, arbitrary: this.body(event, POLICIES.open).map((tree): Draft => ({ mode: 'edge', strategy: 'open', tree })) });
+    if (features.emptiableArrays) {
+      strategies.push({ weight: 2, arbitrary: this.body(event, POLICIES['empty-arrays']).map((tree): Draft => ({ mode: 'edge', strategy: 'empty-arrays', tree })) });
+    }
+    return fc.oneof(...strategies);
   }
 
   private buildDraftArbitrary(event: WebhookEvent, mode: Mode): fc.Arbitrary<Draft> {

@@ -46,6 +46,8 @@ export interface Policy {
   leafEdges: number;
   /** Add unknown properties to open objects. */
   extraProperties: boolean;
+  /** Leaf edges only of the kinds Zoom itself sends (see EDGE_KINDS' `zoom`). */
+  zoomOnly?: boolean;
 }
 
 export const VALID_POLICY: Policy = { optional: 'some', arrays: 'some', leafEdges: 0, extraProperties: false };
@@ -132,10 +134,10 @@ export class ArbitraryBuilder {
       case 'array':
         return this.array(schema, walk);
       case 'string':
-        return this.withLeafEdges(this.string(schema, walk), stringEdges(schema, fieldRole(walk, schema)));
+        return this.withLeafEdges(this.string(schema, walk), stringEdges(schema, fieldRole(walk, schema), this.policy.zoomOnly === true));
       case 'integer':
       case 'number':
-        return this.withLeafEdges(this.number(type, schema, walk), numberEdges(type, schema, fieldRole(walk, schema)));
+        return this.withLeafEdges(this.number(type, schema, walk), numberEdges(type, schema, fieldRole(walk, schema), this.policy.zoomOnly === true));
       case 'boolean':
         return fc.boolean();
       case 'null':
@@ -335,13 +337,14 @@ function edgeValues(values: readonly GenTree[], kind: EdgeKindId, zoom: boolean)
 }
 
 /** The edge values a string field can take without breaking its schema. */
-function stringEdges(schema: JsonSchema, role: FieldRole | undefined): fc.Arbitrary<Edge>[] {
+function stringEdges(schema: JsonSchema, role: FieldRole | undefined, zoomOnly: boolean): fc.Arbitrary<Edge>[] {
   if (schema.enum || schema.const !== undefined || schema.pattern) return [];
   const min = schema.minLength ?? 0;
   const max = schema.maxLength;
   const fits = (values: string[]) => values.filter((value) => fitsLength(value, min, max));
   const edges: fc.Arbitrary<Edge>[] = [];
   const add = (values: string[], kind: EdgeKindId, zoom: boolean) => {
+    if (zoomOnly && !zoom) return;
     const fitting = fits(values);
     if (fitting.length > 0) edges.push(edgeValues(fitting, kind, zoom));
   };
@@ -364,8 +367,8 @@ function stringEdges(schema: JsonSchema, role: FieldRole | undefined): fc.Arbitr
     }
     // Long: at the declared maximum (the documented limit, so plausible), or a few KB where none is declared.
     if (max !== undefined) {
-      if (max >= Math.max(min, 32)) edges.push(fc.constant(new Edge('L'.repeat(max), 'string.long', typed)));
-    } else {
+      if (max >= Math.max(min, 32) && (typed || !zoomOnly)) edges.push(fc.constant(new Edge('L'.repeat(max), 'string.long', typed)));
+    } else if (!zoomOnly) {
       edges.push(fc.integer({ min: 1000, max: 8000 }).map((length) => new Edge('Long text '.repeat(length / 10 + 1).slice(0, length), 'string.long', false)));
     }
   }
@@ -373,13 +376,14 @@ function stringEdges(schema: JsonSchema, role: FieldRole | undefined): fc.Arbitr
 }
 
 /** The edge values a numeric field can take without breaking its schema. */
-function numberEdges(type: 'integer' | 'number', schema: JsonSchema, role: FieldRole | undefined): fc.Arbitrary<Edge>[] {
+function numberEdges(type: 'integer' | 'number', schema: JsonSchema, role: FieldRole | undefined, zoomOnly: boolean): fc.Arbitrary<Edge>[] {
   if (schema.enum || schema.const !== undefined) return [];
   const { min, max } = numericRange(schema, type);
   const within = (value: number | bigint) => (min === undefined || value >= min) && (max === undefined || value <= max);
   const identifying = role !== undefined && (ID_ROLES.has(role) || role === 'phone' || role === 'passcode' || role === 'timestamp-ms');
   const edges: fc.Arbitrary<Edge>[] = [];
-  if (within(0)) edges.push(fc.constant(new Edge(0, 'number.zero', !identifying)));
+  if (within(0) && !(zoomOnly && identifying)) edges.push(fc.constant(new Edge(0, 'number.zero', !identifying)));
+  if (zoomOnly) return edges;
   if (min === undefined || min < 0) {
     const negative = min === undefined ? -1 : Math.max(min, -1);
     if (within(negative)) edges.push(fc.constantFrom(negative, min ?? -2147483648).map((value) => new Edge(value, 'number.negative', false)));

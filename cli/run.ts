@@ -1,0 +1,284 @@
+/**
+ * The main job: `conformance --target URL`. Parses and checks the options, runs the suites, prints the console
+ * report and writes the requested report files. Exit codes: 0 no MUST failure (strict: no failure at all),
+ * 1 a failure, 2 usage, configuration or unreachable target, 70 an internal error of this tool.
+ */
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import picomatch from 'picomatch';
+import { WEBHOOK_SYSTEMS, type WebhookEvent } from '../specs/catalog.js';
+import { credentialHeaderNames, ZOOM, type EndpointAuth } from '../profiles/zoom.js';
+import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
+import { buildReport, type ConformanceReport } from '../reports/report.js';
+import { printHeader, printResults, progressDisplay } from '../reports/console.js';
+import type { Redaction } from '../reports/redaction.js';
+import { SUITE_IDS, type Check, type SuiteId } from '../suites/check.js';
+import { ALL_CHECKS } from '../suites/index.js';
+import { Observer, ObserverError } from '../suites/observer.js';
+import { runConformance, TargetUnreachable, type RunConfig } from '../suites/runner.js';
+import { UsageError, type Io } from './io.js';
+import { freshSeed, positiveInteger, seedValue } from './options.js';
+import { packageInfo } from './package-info.js';
+import { selectSpecs, splitList } from './select-specs.js';
+
+export const EXIT_INTERNAL = 70;
+const DEFAULT_EXAMPLES = 2;
+
+export interface RunOptions {
+  target?: string;
+  secret?: string;
+  system?: string;
+  spec?: string;
+  events?: string;
+  suite?: string;
+  checks?: string;
+  examples: number;
+  seed?: number;
+  deadline: number;
+  concurrency: number;
+  burst: number;
+  observe?: string;
+  strict?: boolean;
+  report?: string;
+  out: string;
+  basic?: string;
+  bearer?: string;
+  header?: string[];
+  insecure?: boolean;
+  allFailures?: boolean;
+  progress: boolean;
+  /** The command that reproductions start with, instead of `npx conformance --target URL` (used by `demo`). */
+  reproduceAs?: string;
+}
+
+/** The options of the main job (the root command); `demo` takes them all but those naming the receiver. */
+export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): Command {
+  if (scope === 'run') {
+    command
+      .addOption(new Option('--target <url>', 'the URL where your receiver takes Zoom webhooks (http or https)'))
+      .addOption(new Option('--secret <token>', "your app's Secret Token (better: the ZOOM_WEBHOOK_SECRET_TOKEN environment variable; never printed)"));
+  }
+  command
+    .addOption(new Option('--system <names>', `comma-separated bundled specs: ${WEBHOOK_SYSTEMS.join(', ')} (default: all four)`))
+    .addOption(new Option('--spec <file>', 'your own OpenAPI file instead of the bundled specs'))
+    .addOption(new Option('--events <globs>', 'comma-separated globs over event names, e.g. "meeting.*,recording.completed"'))
+    .addOption(new Option('--suite <names>', `comma-separated suites: ${SUITE_IDS.join(', ')} (default: all)`))
+    .addOption(new Option('--checks <globs>', 'comma-separated globs over check ids, e.g. "signature.*" (see: conformance checks)'))
+    .addOption(new Option('--examples <n>', 'valid (and edge) deliveries per event').argParser(positiveInteger('--examples', 1000)).default(DEFAULT_EXAMPLES))
+    .addOption(new Option('--seed <seed>', 'the run seed (default: random, printed); the same seed sends the same bodies').argParser(seedValue))
+    .addOption(new Option('--deadline <ms>', "per-delivery deadline (Zoom's is 3000)").argParser(positiveInteger('--deadline', 600_000)).default(ZOOM.deadlineMs))
+    .addOption(new Option('--concurrency <n>', 'deliveries in flight at once').argParser(positiveInteger('--concurrency', 1000)).default(8))
+    .addOption(new Option('--burst <n>', 'concurrent deliveries in the burst check').argParser(positiveInteger('--burst', 10_000)).default(50))
+    .addOption(new Option('--strict', 'SHOULD failures fail the run too'))
+    .addOption(new Option('--report <formats>', `comma-separated report files to write: ${REPORT_FORMATS.join(', ')}`))
+    .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
+    .addOption(new Option('--all-failures', 'print every failure in full (default: the first 3 per check)'))
+    .addOption(new Option('--no-progress', 'no progress bar or progress lines'));
+  if (scope === 'demo') return command;
+  return command
+    .addOption(new Option('--observe <url>', 'your test hook that counts applied deliveries (see README: observer contract)'))
+    .addOption(new Option('--basic <user:password>', 'send Basic authentication, as configured for the endpoint in Zoom'))
+    .addOption(new Option('--bearer <token>', 'send a Bearer token, as configured for the endpoint in Zoom'))
+    .addOption(
+      new Option('--header <"x-name: value">', 'send a custom header, as configured for the endpoint in Zoom (repeatable)')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .addOption(new Option('--insecure', 'accept a self-signed TLS certificate (test targets only)'));
+}
+
+export async function runCommand(options: RunOptions, io: Io): Promise<number> {
+  const target = parseTarget(options.target);
+  const secret = options.secret ?? io.env.ZOOM_WEBHOOK_SECRET_TOKEN;
+  if (!secret) throw new UsageError('no secret token: set ZOOM_WEBHOOK_SECRET_TOKEN (or pass --secret), the Secret Token of your Zoom app');
+  if (options.system !== undefined && options.spec !== undefined) throw new UsageError('give --system or --spec, not both');
+  const specs = await selectSpecs(options, io.cwd, WEBHOOK_SYSTEMS);
+  const allEvents = specs.flatMap((spec) => spec.events);
+  if (allEvents.length === 0) throw new UsageError(`${specs.map((spec) => spec.system).join(', ')} describes no webhook events (REST operations are tested by \`conformance api\`)`);
+  const events = selectEvents(allEvents, options.events);
+  const suites = selectSuites(options.suite);
+  const checkFilter = selectChecks(options.checks, suites);
+  const auth = parseAuth(options);
+  const formats = parseFormats(options.report);
+  const observer = options.observe ? new Observer(parseUrl(options.observe, '--observe'), { timeoutMs: options.deadline, settleMs: 2000 }) : undefined;
+  const seed = options.seed ?? freshSeed();
+  const redaction: Redaction = { secret, credentialHeaders: credentialHeaderNames(auth) };
+  const systems = specs.map((spec) => spec.system);
+  const reproduce = reproducer({ target, seed, options, systems, events: new Set(events.map((event) => event.name)) });
+  const { name: tool, version } = packageInfo();
+  const config: ConformanceReport['config'] = {
+    systems,
+    suites,
+    events: events.length,
+    examples: options.examples,
+    deadlineMs: options.deadline,
+    concurrency: options.concurrency,
+    burst: options.burst,
+    observer: observer !== undefined,
+    strict: options.strict === true,
+  };
+
+  printHeader(io, { tool, version, target: target.href, seed, config });
+  if (observer) {
+    try {
+      await observer.preflight();
+    } catch (error) {
+      if (error instanceof ObserverError) throw new UsageError(`--observe: ${error.message}`);
+      throw error;
+    }
+  }
+  const runConfig: RunConfig = {
+    target,
+    secret,
+    events,
+    suites,
+    ...(checkFilter ? { checkFilter } : {}),
+    examples: options.examples,
+    seed,
+    deadlineMs: options.deadline,
+    concurrency: options.concurrency,
+    burst: options.burst,
+    ...(observer ? { observer } : {}),
+    ...(auth ? { auth } : {}),
+    ...(options.insecure ? { insecure: true } : {}),
+    reproduce,
+  };
+  const progress = progressDisplay(io, options.progress);
+  let outcome;
+  try {
+    outcome = await runConformance(runConfig, { onProgress: (state) => progress.update(state) });
+  } catch (error) {
+    if (error instanceof TargetUnreachable) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    progress.stop();
+  }
+  const report = buildReport(
+    {
+      tool,
+      version,
+      target: target.href,
+      seed,
+      startedAt: outcome.startedAt,
+      durationMs: outcome.durationMs,
+      deliveries: outcome.deliveries,
+      latencies: outcome.latencies,
+      ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
+      config,
+      results: outcome.results,
+    },
+    redaction,
+  );
+  const files: string[] = [];
+  const dir = path.resolve(io.cwd, options.out);
+  for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, dir)) || '.');
+  printResults(io, report, { allFailures: options.allFailures === true, files });
+  for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
+  if (outcome.internalErrors.length > 0) return EXIT_INTERNAL;
+  if (outcome.stopped?.unreachable) {
+    io.stderr.write(`conformance: ${outcome.stopped.reason}\n`);
+    return 2;
+  }
+  return report.summary.verdict === 'pass' ? 0 : 1;
+}
+
+function parseTarget(value: string | undefined): URL {
+  if (!value) throw new UsageError('--target URL is required (the URL where your receiver takes Zoom webhooks)');
+  return parseUrl(value, '--target');
+}
+
+function parseUrl(value: string, option: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${option} must be an http:// or https:// URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} must be an http:// or https:// URL, got "${value}"`);
+  return url;
+}
+
+function selectEvents(events: WebhookEvent[], globs: string | undefined): WebhookEvent[] {
+  if (globs === undefined) return events;
+  const patterns = splitList(globs);
+  if (patterns.length === 0) throw new UsageError('--events needs at least one glob');
+  const matchers = patterns.map((pattern) => ({ pattern, match: picomatch(pattern, { dot: true }) }));
+  for (const { pattern, match } of matchers) {
+    if (!events.some((event) => match(event.name))) throw new UsageError(`--events: "${pattern}" matches no event (see: conformance list)`);
+  }
+  return events.filter((event) => matchers.some(({ match }) => match(event.name)));
+}
+
+function selectSuites(list: string | undefined): SuiteId[] {
+  if (list === undefined) return [...SUITE_IDS];
+  const names = splitList(list);
+  if (names.length === 0) throw new UsageError('--suite needs at least one suite name');
+  for (const name of names) {
+    if (!(SUITE_IDS as readonly string[]).includes(name)) throw new UsageError(`--suite: unknown suite "${name}" (known: ${SUITE_IDS.join(', ')})`);
+  }
+  return SUITE_IDS.filter((id) => names.includes(id));
+}
+
+function selectChecks(globs: string | undefined, suites: SuiteId[]): ((check: Check) => boolean) | undefined {
+  if (globs === undefined) return undefined;
+  const patterns = splitList(globs);
+  if (patterns.length === 0) throw new UsageError('--checks needs at least one glob');
+  const candidates = ALL_CHECKS.filter((check) => suites.includes(check.suite));
+  const matchers = patterns.map((pattern) => ({ pattern, match: picomatch(pattern) }));
+  for (const { pattern, match } of matchers) {
+    if (!candidates.some((check) => match(check.id))) throw new UsageError(`--checks: "${pattern}" matches no check of the selected suites (see: conformance checks)`);
+  }
+  return (check) => matchers.some(({ match }) => match(check.id));
+}
+
+function parseAuth(options: RunOptions): EndpointAuth | undefined {
+  if (options.basic !== undefined && options.bearer !== undefined) throw new UsageError('give --basic or --bearer, not both (Zoom sends one authorization header)');
+  const auth: EndpointAuth = {};
+  if (options.basic !== undefined) {
+    const colon = options.basic.indexOf(':');
+    if (colon <= 0) throw new UsageError('--basic takes user:password');
+    auth.basic = { user: options.basic.slice(0, colon), password: options.basic.slice(colon + 1) };
+  }
+  if (options.bearer !== undefined) {
+    if (!options.bearer.trim()) throw new UsageError('--bearer needs a token');
+    auth.bearer = options.bearer.trim();
+  }
+  if (options.header && options.header.length > 0) {
+    auth.headers = options.header.map((header) => {
+      const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/.exec(header);
+      if (!match || /[\r\n]/.test(match[2]!)) throw new UsageError(`--header takes "name: value", got "${header.split(':')[0]}: …"`);
+      return [match[1]!.toLowerCase(), match[2]!] as const;
+    });
+  }
+  return Object.keys(auth).length > 0 ? auth : undefined;
+}
+
+function parseFormats(list: string | undefined): string[] {
+  if (list === undefined) return [];
+  const formats = splitList(list);
+  for (const format of formats) {
+    if (!REPORTERS[format]) throw new UsageError(`--report: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
+  }
+  return [...new Set(formats)];
+}
+
+/** The command line that repeats one check on one event: same seed, target, specs and delivery settings; no secret. */
+function reproducer(input: { target: URL; seed: number; options: RunOptions; systems: string[]; events: Set<string> }): (check: Check, event: string | undefined) => string {
+  const { options } = input;
+  const quote = (value: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+  const fixed = [
+    options.reproduceAs ?? `npx conformance --target ${quote(input.target.href)}`,
+    `--seed ${input.seed}`,
+    options.spec !== undefined ? `--spec ${quote(options.spec)}` : options.system !== undefined ? `--system ${quote(input.systems.join(','))}` : '',
+    options.examples !== DEFAULT_EXAMPLES ? `--examples ${options.examples}` : '',
+    options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
+    options.burst !== 50 ? `--burst ${options.burst}` : '',
+    options.observe !== undefined && options.reproduceAs === undefined ? `--observe ${quote(options.observe)}` : '',
+    options.basic !== undefined ? `--basic '<user:password>'` : '',
+    options.bearer !== undefined ? `--bearer '<token>'` : '',
+    ...(options.header ?? []).map((header) => `--header ${quote(`${header.split(':')[0]}: <value>`)}`),
+    options.insecure ? '--insecure' : '',
+  ].filter(Boolean);
+  return (check, event) =>
+    [...fixed, `--suite ${check.suite}`, `--checks ${check.id}`, event !== undefined && input.events.has(event) ? `--events ${quote(event)}` : ''].filter(Boolean).join(' ');
+}

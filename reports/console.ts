@@ -1,0 +1,185 @@
+/**
+ * The console: a progress bar on a terminal (plain progress lines otherwise), then the failures (each with the line
+ * that reproduces it and the request as curl), the skipped checks by reason, a table of suite x level x status,
+ * the figures of the run and the verdict. Everything a target could influence is made printable first.
+ */
+import cliProgress from 'cli-progress';
+import pc from 'picocolors';
+import type { Io } from '../cli/io.js';
+import type { RunProgress } from '../suites/runner.js';
+import { SUITE_IDS, type Level } from '../suites/check.js';
+import type { CheckRecord, ConformanceReport } from './report.js';
+import type { Tally } from './summary.js';
+
+/** Failures shown in full per check before the rest is listed by event. */
+const SHOWN_PER_CHECK = 3;
+/** Bodies inlined in console curl commands up to this size (the JSON report has them all). */
+const CONSOLE_CURL_BODY = 4096;
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+/** Control characters (and the terminal escapes they start) written as \xHH, so nothing a target says can drive the terminal. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export interface ProgressDisplay {
+  update(progress: RunProgress): void;
+  stop(): void;
+}
+
+export function progressDisplay(io: Io, enabled: boolean): ProgressDisplay {
+  if (!enabled) return { update() {}, stop() {} };
+  if (io.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: io.stderr as unknown as NodeJS.WritableStream,
+        format: ' {bar} {percentage}% | {phase} | {deliveries} deliveries | {failures} failed | {duration_formatted}',
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(progress) {
+        const payload = { phase: progress.phase, deliveries: progress.deliveries, failures: progress.failures };
+        if (!started) {
+          bar.start(progress.tasksTotal, progress.tasksDone, payload);
+          started = true;
+        } else bar.update(progress.tasksDone, payload);
+      },
+      stop() {
+        if (started) bar.stop();
+      },
+    };
+  }
+  // Not a terminal (CI logs): one line at each tenth of the way and at each phase change.
+  let lastTenth = -1;
+  let lastPhase = '';
+  return {
+    update(progress) {
+      const tenth = progress.tasksTotal === 0 ? 10 : Math.floor((progress.tasksDone / progress.tasksTotal) * 10);
+      if (tenth === lastTenth && progress.phase === lastPhase) return;
+      lastTenth = tenth;
+      lastPhase = progress.phase;
+      io.stderr.write(`progress: ${progress.tasksDone}/${progress.tasksTotal} probes, ${progress.deliveries} deliveries, ${progress.failures} failed (${progress.phase})\n`);
+    },
+    stop() {},
+  };
+}
+
+export function colorsFor(io: Io): Colors {
+  return pc.createColors(io.stdout.isTTY === true && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb');
+}
+
+export function printHeader(io: Io, report: Pick<ConformanceReport, 'tool' | 'version' | 'target' | 'seed' | 'config'>): void {
+  const c = colorsFor(io);
+  const config = report.config;
+  io.stdout.write(
+    `${c.bold(`${report.tool} ${report.version}`)} → ${printable(report.target)}\n` +
+      `seed ${report.seed} · ${config.events} events (${config.systems.join(', ')}) · suites: ${config.suites.join(', ')} · ` +
+      `observer: ${config.observer ? 'yes' : 'none'}${config.shard ? ` · shard ${config.shard}` : ''}\n`,
+  );
+}
+
+export interface PrintOptions {
+  /** Print every failure in full, not the first few per check. */
+  allFailures: boolean;
+  /** Report files written. */
+  files: string[];
+}
+
+export function printResults(io: Io, report: ConformanceReport, options: PrintOptions): void {
+  const c = colorsFor(io);
+  const out = (line = '') => io.stdout.write(`${line}\n`);
+  const failures = report.checks.filter((check) => check.status === 'fail');
+  const byCheck = groupBy(failures, (check) => check.id);
+  const ordered = [...byCheck.entries()].sort(([, a], [, b]) => levelRank(a[0]!.level) - levelRank(b[0]!.level));
+  if (ordered.length > 0) out();
+  for (const [id, list] of ordered) {
+    const first = list[0]!;
+    const tag = first.level === 'MUST' ? c.red(c.bold('FAIL MUST  ')) : c.yellow(c.bold('FAIL SHOULD'));
+    out(`${tag} ${c.bold(id)} ${c.dim(`(${list.length} ${list.length === 1 ? 'failure' : 'failures'})`)} ${first.title}`);
+    const shown = options.allFailures ? list : list.slice(0, SHOWN_PER_CHECK);
+    for (const check of shown) printFailure(out, c, check);
+    if (shown.length < list.length) {
+      const rest = list.slice(shown.length).map((check) => check.event ?? '(endpoint)');
+      out(`    ${c.dim(`… and ${rest.length} more: ${printable(abbreviate(rest, 12))}`)}`);
+      out(`    ${c.dim('every one of them: ')}${printable(first.reproduce.replace(/ --events \S+/, ''))}`);
+    }
+  }
+  const skips = report.checks.filter((check) => check.status === 'skip');
+  if (skips.length > 0) {
+    out();
+    const byReason = groupBy(skips, (check) => `${check.id}\u0000${check.reason ?? ''}`);
+    for (const list of byReason.values()) {
+      const first = list[0]!;
+      out(`${c.dim('SKIP')} ${first.id} ${c.dim(`(${list.length})`)}: ${printable(first.reason ?? '')}`);
+    }
+  }
+  out();
+  for (const line of summaryTable(report, c)) out(line);
+  out();
+  const summary = report.summary;
+  const latency = summary.latencyMs ? ` · latency p50 ${summary.latencyMs.p50} ms, p90 ${summary.latencyMs.p90} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms` : '';
+  out(`${summary.deliveries} deliveries in ${(report.durationMs / 1000).toFixed(1)} s (${summary.deliveriesPerSecond}/s)${latency}`);
+  if (report.stopped) out(c.red(`stopped early: ${printable(report.stopped)}`));
+  for (const file of options.files) out(`report: ${file}`);
+  const { MUST, SHOULD } = summary.byLevel;
+  const verdict =
+    summary.verdict === 'pass'
+      ? c.green(c.bold(`PASS`)) + ` no MUST failure${summary.strict ? ' and no SHOULD failure' : ''} (${MUST.pass} MUST and ${SHOULD.pass} SHOULD results passed${SHOULD.fail > 0 ? `, ${SHOULD.fail} SHOULD failed` : ''})`
+      : c.red(c.bold('FAIL')) + ` ${MUST.fail} MUST failure${MUST.fail === 1 ? '' : 's'}${summary.strict ? `, ${SHOULD.fail} SHOULD failure${SHOULD.fail === 1 ? '' : 's'} (strict)` : `, ${SHOULD.fail} SHOULD`}`;
+  out(verdict);
+}
+
+function printFailure(out: (line?: string) => void, c: Colors, check: CheckRecord): void {
+  out(`  ${c.bold(printable(check.event ?? '(endpoint)'))}: ${printable(check.reason ?? '')}`);
+  out(`    reproduce: ${printable(check.reproduce)}`);
+  const exchange = check.exchanges.find((candidate) => candidate.curl);
+  if (exchange?.curl) {
+    const bytes = exchange.request.body?.bytes ?? 0;
+    if (bytes > CONSOLE_CURL_BODY) out(`    curl: ${c.dim(`the body is ${bytes} bytes; the full command is in the JSON report (--report json)`)}`);
+    else out(`    curl: ${printable(exchange.curl)}`);
+  }
+}
+
+export function summaryTable(report: ConformanceReport, c: Colors = pc.createColors(false)): string[] {
+  const header = ['suite', 'MUST pass', 'fail', 'skip', 'SHOULD pass', 'fail', 'skip'];
+  const rows: string[][] = [];
+  const cells = (tally: Tally) => [String(tally.pass), String(tally.fail), String(tally.skip)];
+  for (const suite of SUITE_IDS) {
+    const row = report.summary.bySuite[suite];
+    if (row) rows.push([suite, ...cells(row.MUST), ...cells(row.SHOULD)]);
+  }
+  rows.push(['total', ...cells(report.summary.byLevel.MUST), ...cells(report.summary.byLevel.SHOULD)]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (row: string[]) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const colored = (row: string[]) => {
+    const text = line(row);
+    const failed = Number(row[2]) > 0 ? c.red : Number(row[5]) > 0 ? c.yellow : (value: string) => value;
+    return failed(text);
+  };
+  return [c.bold(line(header)), ...rows.slice(0, -1).map(colored), c.dim(widths.map((width) => '-'.repeat(width)).join('  ')), colored(rows[rows.length - 1]!)];
+}
+
+function levelRank(level: Level): number {
+  return level === 'MUST' ? 0 : 1;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function abbreviate(items: string[], max: number): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, … (${items.length - max} more)`;
+}

@@ -1,0 +1,160 @@
+/**
+ * The report: a run's results as one plain, serializable object. It is the JSON report itself, and every other
+ * format renders from it (so reports of shards can be merged and re-rendered). Everything a target returned and
+ * every credential is redacted here, once; renderers still escape for their own syntax.
+ */
+import { createHash } from 'node:crypto';
+import type { Exchange } from '../engine/http.js';
+import type { CheckResult, Level, Status, SuiteId } from '../suites/check.js';
+import { curlCommand } from './curl.js';
+import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
+import { summarize, type Summary } from './summary.js';
+
+/** Bumped when the shape changes incompatibly. */
+export const REPORT_VERSION = 1;
+
+/** Request bodies up to this size are kept whole in failures; larger ones are cut (with their size and digest). */
+const MAX_RECORDED_BODY = 256 * 1024;
+
+export interface BodyRecord {
+  /** The bytes as text when they are UTF-8 (possibly cut, see `truncated`). */
+  text?: string;
+  /** The bytes in base64 when they are not UTF-8. */
+  base64?: string;
+  bytes: number;
+  truncated: boolean;
+  sha256: string;
+}
+
+export interface ExchangeRecord {
+  label?: string;
+  request: { method: string; url: string; headers?: Record<string, string | string[]>; body?: BodyRecord };
+  response?: { status: number; headers?: Record<string, string | string[]>; body?: BodyRecord };
+  error?: { kind: string; message: string };
+  startedAt: string;
+  latencyMs: number;
+  /** The request as a curl command (failures only; signatures expire after the receiver's freshness window). */
+  curl?: string;
+}
+
+export interface CheckRecord {
+  id: string;
+  suite: SuiteId;
+  level: Level;
+  title: string;
+  rationale: string;
+  event: string | null;
+  status: Status;
+  reason: string | null;
+  reproduce: string;
+  exchanges: ExchangeRecord[];
+}
+
+export interface ConformanceReport {
+  tool: string;
+  version: string;
+  reportVersion: number;
+  target: string;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  config: {
+    systems: string[];
+    suites: SuiteId[];
+    events: number;
+    examples: number;
+    deadlineMs: number;
+    concurrency: number;
+    burst: number;
+    observer: boolean;
+    strict: boolean;
+    shard?: string;
+  };
+  stopped: string | null;
+  summary: Summary;
+  checks: CheckRecord[];
+}
+
+export interface ReportInput {
+  tool: string;
+  version: string;
+  target: string;
+  seed: number;
+  startedAt: Date;
+  durationMs: number;
+  deliveries: number;
+  latencies: readonly number[];
+  stopped?: string;
+  config: ConformanceReport['config'];
+  results: readonly CheckResult[];
+}
+
+export function buildReport(input: ReportInput, redaction: Redaction): ConformanceReport {
+  return {
+    tool: input.tool,
+    version: input.version,
+    reportVersion: REPORT_VERSION,
+    target: redactUrl(input.target),
+    seed: input.seed,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Math.round(input.durationMs),
+    config: input.config,
+    stopped: input.stopped ?? null,
+    summary: summarize(input.results, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
+    checks: input.results.map((result) => checkRecord(result, redaction)),
+  };
+}
+
+function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {
+  const full = result.status === 'fail';
+  return {
+    id: result.check.id,
+    suite: result.check.suite,
+    level: result.check.level,
+    title: result.check.title,
+    rationale: result.check.rationale,
+    event: result.event ?? null,
+    status: result.status,
+    reason: result.reason === undefined ? null : redactText(result.reason, redaction),
+    reproduce: result.reproduce,
+    exchanges: result.exchanges.map((exchange) => exchangeRecord(exchange, redaction, full)),
+  };
+}
+
+/** A full record (headers, bodies, curl) for failures; a brief one (what was sent, what came back) otherwise. */
+export function exchangeRecord(exchange: Exchange, redaction: Redaction, full: boolean): ExchangeRecord {
+  const { request, response, error } = exchange;
+  const record: ExchangeRecord = {
+    ...(request.label ? { label: redactText(request.label, redaction) } : {}),
+    request: {
+      method: request.method,
+      url: redactUrl(request.url),
+      ...(full ? { headers: redactHeaders(request.headers, redaction) } : {}),
+      ...(full && request.body ? { body: bodyRecord(request.body, request.body.length, false, redaction, MAX_RECORDED_BODY) } : {}),
+    },
+    ...(response
+      ? {
+          response: {
+            status: response.status,
+            ...(full ? { headers: redactHeaders(response.headers, redaction) } : {}),
+            ...(full ? { body: bodyRecord(response.body, response.bodyBytes, response.truncated, redaction, MAX_RECORDED_BODY) } : {}),
+          },
+        }
+      : {}),
+    ...(error ? { error: { kind: error.kind, message: redactText(error.message, redaction) } } : {}),
+    startedAt: new Date(exchange.startedAt).toISOString(),
+    latencyMs: Math.round(exchange.latencyMs * 10) / 10,
+    ...(full ? { curl: curlCommand(request, redaction, { maxBodyBytes: MAX_RECORDED_BODY }) } : {}),
+  };
+  return record;
+}
+
+function bodyRecord(bytes: Buffer, size: number, truncated: boolean, redaction: Redaction, limit: number): BodyRecord {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const kept = redactBytes(bytes.length > limit ? bytes.subarray(0, limit) : bytes, redaction);
+  const cut = truncated || bytes.length > limit;
+  const text = kept.toString('utf8');
+  // A cut can split a character; only bytes that are not UTF-8 at all go to base64.
+  const utf8 = Buffer.from(text, 'utf8').equals(kept) || (cut && !text.slice(0, -1).includes('\ufffd'));
+  return { ...(utf8 ? { text } : { base64: kept.toString('base64') }), bytes: size, truncated: cut, sha256 };
+}

@@ -1,0 +1,64 @@
+/** Totals of a run, shared by every report format: by level, by suite and level, the verdict and the latencies. */
+import { SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
+
+export type Tally = Record<Status, number>;
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface Summary {
+  /** `pass`: no MUST failure (with strict: no failure at all). */
+  verdict: 'pass' | 'fail';
+  strict: boolean;
+  total: Tally;
+  byLevel: Record<Level, Tally>;
+  bySuite: Partial<Record<SuiteId, Record<Level, Tally>>>;
+  deliveries: number;
+  deliveriesPerSecond: number;
+  latencyMs: LatencySummary | null;
+}
+
+export function emptyTally(): Tally {
+  return { pass: 0, fail: 0, skip: 0 };
+}
+
+export function summarize(results: readonly CheckResult[], options: { strict: boolean; deliveries: number; durationMs: number; latencies: readonly number[] }): Summary {
+  const total = emptyTally();
+  const byLevel: Record<Level, Tally> = { MUST: emptyTally(), SHOULD: emptyTally() };
+  const bySuite: Summary['bySuite'] = {};
+  for (const result of results) {
+    total[result.status]++;
+    byLevel[result.check.level][result.status]++;
+    const suite = (bySuite[result.check.suite] ??= { MUST: emptyTally(), SHOULD: emptyTally() });
+    suite[result.check.level][result.status]++;
+  }
+  // Keep the suites in their run order.
+  const ordered: Summary['bySuite'] = {};
+  for (const id of SUITE_IDS) if (bySuite[id]) ordered[id] = bySuite[id];
+  const failed = options.strict ? total.fail > 0 : byLevel.MUST.fail > 0;
+  return {
+    verdict: failed ? 'fail' : 'pass',
+    strict: options.strict,
+    total,
+    byLevel,
+    bySuite: ordered,
+    deliveries: options.deliveries,
+    deliveriesPerSecond: options.durationMs > 0 ? Math.round((options.deliveries / options.durationMs) * 1000) : 0,
+    latencyMs: latencySummary(options.latencies),
+  };
+}
+
+export function latencySummary(latencies: readonly number[]): LatencySummary | null {
+  if (latencies.length === 0) return null;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (fraction: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!);
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[sorted.length - 1]!) };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

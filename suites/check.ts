@@ -1,0 +1,126 @@
+/**
+ * What a check is, what it concludes, and what a suite gives the runner.
+ *
+ * A check states one expectation at a level: MUST (a receiver that fails it loses events, accepts forgeries or
+ * breaks Zoom's contract; only something Zoom, or an attacker on the open internet, can trigger) or SHOULD (a
+ * recognised good practice, or hostile-but-valid input Zoom is unlikely to send). Its id is stable, its rationale
+ * says in one sentence why it matters, and its `judge` turns recorded exchanges into a verdict.
+ *
+ * A probe is what sends: for one event (or once per run) it builds deliveries, sends them through the context and
+ * hands the exchanges to the checks it feeds. A check that could not run is `skip` with a reason, never `pass`.
+ */
+import type { Delivery, DeliveryGenerator, EdgeFlavor, Mode } from '../generators/deliveries.js';
+import type { Exchange, HttpRequest } from '../engine/http.js';
+import type { WebhookEvent } from '../specs/catalog.js';
+import type { Observer } from './observer.js';
+
+export type Level = 'MUST' | 'SHOULD';
+export const LEVELS: readonly Level[] = ['MUST', 'SHOULD'];
+
+export const SUITE_IDS = ['url-validation', 'acknowledgement', 'signature', 'idempotency', 'robustness'] as const;
+export type SuiteId = (typeof SUITE_IDS)[number];
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+export interface Verdict {
+  status: Status;
+  /** Why it failed or was skipped (for a pass: an optional note). */
+  reason?: string;
+  /** The exchanges that show it; default: all the exchanges judged. */
+  exchanges?: Exchange[];
+}
+
+export interface Check {
+  /** Stable id: `<suite>.<name>`. */
+  id: string;
+  suite: SuiteId;
+  level: Level;
+  title: string;
+  /** One sentence: why it matters. */
+  rationale: string;
+  /** Needs the observer (`--observe`); skipped with the reason without it. */
+  needsObserver?: boolean;
+  /** Judges the exchanges a probe recorded for it (checks judged otherwise record verdicts themselves). */
+  judge?: (exchanges: Exchange[]) => Verdict;
+}
+
+export interface CheckResult {
+  check: Check;
+  /** The event (or scenario) judged; undefined for checks of the whole endpoint. */
+  event?: string;
+  status: Status;
+  reason?: string;
+  exchanges: Exchange[];
+  /** A command line that repeats this check on this event with the same seed. */
+  reproduce: string;
+}
+
+export interface SignOptions {
+  /** Unix seconds for x-zm-request-timestamp; default now. */
+  timestamp?: number;
+  /** Sign with this secret instead of the run's (a wrong secret). */
+  secret?: string;
+  method?: string;
+  label?: string;
+}
+
+/** What a probe can use. One context per probe run (per event, or once per run). */
+export interface ProbeContext {
+  readonly seed: number;
+  readonly deadlineMs: number;
+  /** Valid deliveries per event for the checks that send several (`--examples`). */
+  readonly examples: number;
+  /** Deliveries in the burst (`--burst`). */
+  readonly burstSize: number;
+  /** The selected events. */
+  readonly events: readonly WebhookEvent[];
+  readonly generator: DeliveryGenerator;
+  /** The observer, when `--observe` was given. */
+  readonly observer: Observer | undefined;
+  /** Whether the check was selected (probes may skip sends that feed only unselected checks). */
+  wants(check: Check): boolean;
+  /** Deliveries of the event in the mode, deterministic for (seed, probe, event, salt); `zoom` edges: only those Zoom sends. */
+  sample(event: WebhookEvent, mode: Mode, count: number, salt?: string, flavor?: EdgeFlavor): Delivery[];
+  /** A request of `body` with Zoom's headers, signed with the run's secret (or `options.secret`). */
+  signed(body: Buffer, options?: SignOptions): HttpRequest;
+  /** A request with Zoom's headers but no timestamp and no signature; add or change headers on the result. */
+  unsigned(body: Buffer | undefined, options?: { method?: string; label?: string }): HttpRequest;
+  /** The run's secret signature of `body` at `timestamp` (for building forgeries from it). */
+  signature(body: Buffer, timestamp: number, secret?: string): string;
+  /** The encryptedToken a correct receiver answers for `plainToken`. */
+  challengeToken(plainToken: string): string;
+  send(request: HttpRequest): Promise<Exchange>;
+  /** Sends all at the same moment, beyond the concurrency bound. */
+  burst(requests: readonly HttpRequest[]): Promise<Exchange[]>;
+  /** Judges exchanges with the check's own `judge` and records the verdict. */
+  judge(check: Check, event: string | undefined, exchanges: Exchange[]): void;
+  /** Records a verdict reached otherwise. */
+  record(check: Check, event: string | undefined, verdict: Verdict & { exchanges: Exchange[] }): void;
+  /** Work to do once every delivery of the run has been sent (observer queries). */
+  later(task: () => Promise<void>): void;
+}
+
+export interface Probe {
+  /** Stable id; also salts the probe's deliveries. */
+  id: string;
+  /** The checks it feeds. */
+  checks: readonly Check[];
+  /** Once per selected event, or once per run. */
+  scope: 'event' | 'run';
+  /** Runs alone, after everything else (bursts: nothing else may compete for the receiver). */
+  exclusive?: boolean;
+  run(context: ProbeContext, event: WebhookEvent | undefined): Promise<void>;
+}
+
+export interface Suite {
+  id: SuiteId;
+  title: string;
+  checks: readonly Check[];
+  probes: readonly Probe[];
+}
+
+/** Declares a check (the suite prefix of its id is checked, so ids stay stable and grouped). */
+export function defineCheck(check: Check): Check {
+  if (!check.id.startsWith(`${check.suite}.`)) throw new Error(`check ${check.id} must start with its suite ${check.suite}`);
+  return Object.freeze(check);
+}

@@ -1,0 +1,296 @@
+/**
+ * Runs the selected suites against a target: plans one task per probe (per event, or once), runs the tasks through
+ * the engine with bounded concurrency, then the exclusive probes alone (bursts), then the deferred observer
+ * queries. Emits every result as it is reached; never formats output.
+ *
+ * The run stops early, and the checks it did not reach are skipped with the reason, when the target stops
+ * accepting connections (refused several times in a row: exit code 2 territory) or stops answering (many
+ * deliveries in a row without an answer within the deadline).
+ */
+import fc from 'fast-check';
+import pLimit from 'p-limit';
+import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
+import { deriveSeed, DeliveryGenerator, type Delivery, type EdgeFlavor, type Mode } from '../generators/deliveries.js';
+import { baseHeaders, challengeToken, deliveryHeaders, zoomSignature, type EndpointAuth } from '../profiles/zoom.js';
+import type { WebhookEvent } from '../specs/catalog.js';
+import type { Check, CheckResult, Probe, ProbeContext, SuiteId, Verdict } from './check.js';
+import type { Observer } from './observer.js';
+import { SUITES } from './index.js';
+
+export interface RunConfig {
+  target: URL;
+  secret: string;
+  events: readonly WebhookEvent[];
+  suites: readonly SuiteId[];
+  /** Which checks run (default: all of the selected suites). */
+  checkFilter?: (check: Check) => boolean;
+  examples: number;
+  seed: number;
+  deadlineMs: number;
+  concurrency: number;
+  burst: number;
+  observer?: Observer;
+  auth?: EndpointAuth;
+  insecure?: boolean;
+  maxResponseBytes?: number;
+  /** The command line that repeats one check on one event. */
+  reproduce: (check: Check, event: string | undefined) => string;
+}
+
+export interface RunProgress {
+  tasksDone: number;
+  tasksTotal: number;
+  deliveries: number;
+  failures: number;
+  phase: 'deliveries' | 'exclusive' | 'observer';
+}
+
+export interface RunListener {
+  onStart?(plan: { tasks: number; checks: readonly Check[] }): void;
+  onProgress?(progress: RunProgress): void;
+  onResult?(result: CheckResult): void;
+}
+
+export interface RunOutcome {
+  results: CheckResult[];
+  startedAt: Date;
+  durationMs: number;
+  deliveries: number;
+  bytesSent: number;
+  /** Latencies (ms to the response headers) of every answered delivery. */
+  latencies: number[];
+  /** Why the run stopped early, if it did. */
+  stopped?: { reason: string; unreachable: boolean };
+  /** Probe failures that are bugs in this tool (reported, never silently passed). */
+  internalErrors: string[];
+}
+
+/** The target does not accept connections: nothing was sent. */
+export class TargetUnreachable extends Error {
+  override name = 'TargetUnreachable';
+}
+
+/** Refusals in a row that mean the target went away. */
+const REFUSALS_TO_STOP = 5;
+
+interface Task {
+  probe: Probe;
+  event: WebhookEvent | undefined;
+}
+
+export function selectedChecks(config: Pick<RunConfig, 'suites' | 'checkFilter'>): Check[] {
+  return SUITES.filter((suite) => config.suites.includes(suite.id))
+    .flatMap((suite) => suite.checks)
+    .filter((check) => config.checkFilter?.(check) ?? true);
+}
+
+export async function runConformance(config: RunConfig, listener: RunListener = {}): Promise<RunOutcome> {
+  const problem = await unreachableReason(config.target, config.deadlineMs, config.insecure);
+  if (problem) throw new TargetUnreachable(`cannot reach ${config.target.origin}: ${problem}`);
+
+  const startedAt = new Date();
+  const start = performance.now();
+  const checks = selectedChecks(config);
+  const wanted = new Set(checks.map((check) => check.id));
+  const probes = SUITES.filter((suite) => config.suites.includes(suite.id))
+    .flatMap((suite) => suite.probes)
+    .filter((probe) => probe.checks.some((check) => wanted.has(check.id)));
+  const tasks: Task[] = [];
+  const exclusive: Task[] = [];
+  for (const probe of probes) {
+    const list = probe.exclusive ? exclusive : tasks;
+    if (probe.scope === 'run') list.push({ probe, event: undefined });
+    else for (const event of config.events) list.push({ probe, event });
+  }
+
+  const results: CheckResult[] = [];
+  const latencies: number[] = [];
+  const internalErrors: string[] = [];
+  const later: (() => Promise<void>)[] = [];
+  let stopped: RunOutcome['stopped'];
+  let refusals = 0;
+  let silent = 0;
+  const silentToStop = Math.max(20, 2 * config.concurrency);
+  const engine = new HttpEngine({
+    deadlineMs: config.deadlineMs,
+    concurrency: config.concurrency,
+    ...(config.maxResponseBytes ? { maxResponseBytes: config.maxResponseBytes } : {}),
+    ...(config.insecure ? { insecure: true } : {}),
+    onExchange(exchange) {
+      if (exchange.response) latencies.push(exchange.latencyMs);
+      refusals = exchange.error?.kind === 'refused' ? refusals + 1 : 0;
+      silent = exchange.error?.kind === 'timeout' ? silent + 1 : 0;
+      if (refusals >= REFUSALS_TO_STOP && !stopped) {
+        stopped = { reason: `the target stopped accepting connections (refused ${refusals} times in a row)`, unreachable: true };
+        engine.stop(stopped.reason);
+      } else if (silent >= silentToStop && !stopped) {
+        stopped = { reason: `the target stopped answering (${silent} deliveries in a row got no answer within ${config.deadlineMs} ms)`, unreachable: false };
+        engine.stop(stopped.reason);
+      }
+    },
+  });
+  const generator = new DeliveryGenerator(config.seed);
+  let failures = 0;
+  let tasksDone = 0;
+  const tasksTotal = tasks.length + exclusive.length;
+  let phase: RunProgress['phase'] = 'deliveries';
+  const progress = () => listener.onProgress?.({ tasksDone, tasksTotal, deliveries: engine.sent, failures, phase });
+
+  const record = (result: CheckResult) => {
+    results.push(result);
+    if (result.status === 'fail') failures++;
+    listener.onResult?.(result);
+  };
+
+  /** Missing results of tasks with observer work still to do: decided once that work is done. */
+  const deferred: (() => void)[] = [];
+
+  const runTask = async (task: Task) => {
+    const recorded = new Set<string>();
+    const keyOf = (check: Check, event: string | undefined) => `${check.id}\u0000${task.probe.scope === 'event' ? event : ''}`;
+    let pending = 0;
+    const context = createContext(
+      config,
+      engine,
+      generator,
+      task,
+      wanted,
+      (work) => {
+        pending++;
+        later.push(work);
+      },
+      (check, event, verdict, exchanges) => {
+        recorded.add(keyOf(check, event));
+        record({
+          check,
+          ...(event !== undefined ? { event } : {}),
+          status: verdict.status,
+          ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
+          exchanges: verdict.exchanges ?? exchanges,
+          reproduce: config.reproduce(check, event),
+        });
+      },
+    );
+    let skipReason: string | undefined;
+    try {
+      await task.probe.run(context, task.event);
+    } catch (error) {
+      if (error instanceof EngineStopped) skipReason = `not reached: ${error.reason}`;
+      else {
+        const message = `probe ${task.probe.id}${task.event ? ` on ${task.event.name}` : ''}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+        internalErrors.push(message);
+        skipReason = `internal error in conformance (${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    // Every selected check the probe feeds gets a result: what the probe did not reach is skipped with the reason.
+    const fillGaps = () => {
+      for (const check of task.probe.checks) {
+        if (!wanted.has(check.id)) continue;
+        const event = task.event?.name;
+        const any = task.probe.scope === 'run' && [...recorded].some((entry) => entry.startsWith(`${check.id}\u0000`));
+        if (recorded.has(keyOf(check, event)) || any) continue;
+        record({
+          check,
+          ...(event !== undefined ? { event } : {}),
+          status: 'skip',
+          reason: skipReason ?? 'the probe reached no verdict',
+          exchanges: [],
+          reproduce: config.reproduce(check, event),
+        });
+      }
+    };
+    if (pending > 0) deferred.push(fillGaps);
+    else fillGaps();
+    tasksDone++;
+    progress();
+  };
+
+  listener.onStart?.({ tasks: tasksTotal, checks });
+  try {
+    // Tasks in flight: enough to keep every connection busy, few enough to bound the memory of generated bodies.
+    const limit = pLimit(Math.max(4, config.concurrency * 2));
+    await Promise.all(tasks.map((task) => limit(() => runTask(task))));
+    phase = 'exclusive';
+    for (const task of exclusive) await runTask(task);
+    phase = 'observer';
+    progress();
+    const observerLimit = pLimit(8);
+    await Promise.all(
+      later.map((work) =>
+        observerLimit(async () => {
+          try {
+            await work();
+          } catch (error) {
+            internalErrors.push(`observer phase: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          }
+        }),
+      ),
+    );
+    for (const fillGaps of deferred) fillGaps();
+  } finally {
+    await engine.close();
+  }
+  return {
+    results,
+    startedAt,
+    durationMs: performance.now() - start,
+    deliveries: engine.sent,
+    bytesSent: engine.bytesSent,
+    latencies,
+    ...(stopped ? { stopped } : {}),
+    internalErrors,
+  };
+}
+
+function createContext(
+  config: RunConfig,
+  engine: HttpEngine,
+  generator: DeliveryGenerator,
+  task: Task,
+  wanted: Set<string>,
+  later: (work: () => Promise<void>) => void,
+  record: (check: Check, event: string | undefined, verdict: Verdict, exchanges: Exchange[]) => void,
+): ProbeContext {
+  const url = config.target.href;
+  return {
+    seed: config.seed,
+    deadlineMs: config.deadlineMs,
+    examples: config.examples,
+    burstSize: config.burst,
+    events: config.events,
+    generator,
+    observer: config.observer,
+    wants: (check) => wanted.has(check.id),
+    sample(event: WebhookEvent, mode: Mode, count: number, salt = '', flavor: EdgeFlavor = 'any'): Delivery[] {
+      const seed = deriveSeed(config.seed, task.probe.id, salt, event.system, event.name, mode, flavor);
+      const drafts = fc.sample(generator.draftArbitrary(event, mode, flavor), { seed, numRuns: count });
+      return drafts.map((draft) => generator.materialize(event, draft));
+    },
+    signed(body, options = {}): HttpRequest {
+      const headers = deliveryHeaders({
+        secret: options.secret ?? config.secret,
+        body,
+        ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+        ...(config.auth ? { auth: config.auth } : {}),
+      });
+      return { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}) };
+    },
+    unsigned(body, options = {}): HttpRequest {
+      return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}) };
+    },
+    signature: (body, timestamp, secret) => zoomSignature(secret ?? config.secret, timestamp, body),
+    challengeToken: (plainToken) => challengeToken(config.secret, plainToken),
+    send: (request) => engine.send(request),
+    burst: (requests) => engine.burst(requests),
+    judge(check, event, exchanges) {
+      if (!wanted.has(check.id)) return;
+      if (!check.judge) throw new Error(`internal: check ${check.id} has no judge`);
+      record(check, event, check.judge(exchanges), exchanges);
+    },
+    record(check, event, verdict) {
+      if (!wanted.has(check.id)) return;
+      record(check, event, verdict, verdict.exchanges);
+    },
+    later,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Endpoint URL validation: Zoom saves an endpoint only after it answers a signed challenge, and validates it again
+ * every 72 hours. A receiver that answers a challenge without verifying its signature hands out
+ * HMAC(secret, anything): the same construction as a delivery signature, so anyone can forge deliveries.
+ */
+import fc from 'fast-check';
+import type { Exchange } from '../engine/http.js';
+import { deriveSeed } from '../generators/deliveries.js';
+import { answeredToken, challengeBody, judgeChallengeAnswer, nowSeconds } from '../profiles/zoom.js';
+import type { WebhookEvent } from '../specs/catalog.js';
+import { defineCheck, type Probe, type Suite } from './check.js';
+import { is2xx, outcome } from './outcome.js';
+
+const answersChallenge = defineCheck({
+  id: 'url-validation.answers-challenge',
+  suite: 'url-validation',
+  level: 'MUST',
+  title: 'A signed challenge is answered 200 with the exact plainToken and encryptedToken',
+  rationale: 'Zoom saves the endpoint only after a correct answer and disables the subscription after six failed re-validations.',
+});
+
+const unsignedChallenge = defineCheck({
+  id: 'url-validation.unsigned-challenge',
+  suite: 'url-validation',
+  level: 'MUST',
+  title: 'An unsigned challenge is not answered with a valid encryptedToken',
+  rationale: 'Answering unverified challenges makes the endpoint a signing oracle: anyone can obtain a valid signature for a forged delivery.',
+});
+
+const wronglySignedChallenge = defineCheck({
+  id: 'url-validation.wrongly-signed-challenge',
+  suite: 'url-validation',
+  level: 'MUST',
+  title: 'A challenge signed with another secret is not answered with a valid encryptedToken',
+  rationale: 'Answering challenges whose signature does not verify makes the endpoint a signing oracle for forged deliveries.',
+});
+
+/** Zoom's plainTokens are URL-safe base64 strings of about 22 characters. */
+const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+const plainTokens = fc.string({ unit: fc.constantFrom(...TOKEN_ALPHABET), minLength: 16, maxLength: 32 });
+
+/** Challenges per run for the property (fast-check shrinks a failing token to the smallest that still fails). */
+const CHALLENGE_RUNS = 16;
+
+const answers: Probe = {
+  id: 'url-validation.answers',
+  checks: [answersChallenge],
+  scope: 'run',
+  async run(context) {
+    const exchanges: Exchange[] = [];
+    const failures = new Map<string, { exchange: Exchange; problem: string }>();
+    let eventTs = context.generator.world.epochMs;
+    const property = fc.asyncProperty(plainTokens, async (plainToken) => {
+      eventTs = context.generator.claimTimestamp(eventTs + 1);
+      const exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
+      exchanges.push(exchange);
+      const verdict = judgeChallengeAnswer(exchange.response?.status, exchange.response?.body, plainToken, context.challengeToken(plainToken));
+      if (!verdict.ok) failures.set(plainToken, { exchange, problem: verdict.problem });
+      return verdict.ok;
+    });
+    const details = await fc.check(property, {
+      seed: deriveSeed(context.seed, 'url-validation.answers'),
+      numRuns: CHALLENGE_RUNS,
+      interruptAfterTimeLimit: Math.max(15_000, context.deadlineMs * 5),
+      markInterruptAsFailure: false,
+    });
+    if (details.failed && details.counterexample) {
+      const token = details.counterexample[0];
+      const failure = failures.get(token);
+      const shown = failure ? [failure.exchange] : exchanges.slice(-1);
+      context.record(answersChallenge, undefined, {
+        status: 'fail',
+        reason: `plainToken "${token}" (shrunk after ${details.numRuns} challenges): ${failure ? `${outcome(failure.exchange)}; ${failure.problem}` : 'failed'}`,
+        exchanges: shown,
+      });
+      return;
+    }
+    if (details.failed) throw details.errorInstance ?? new Error('the challenge property failed without a counterexample');
+    context.record(answersChallenge, undefined, { status: 'pass', reason: `${details.numRuns} challenges answered correctly`, exchanges });
+  },
+};
+
+/**
+ * Sends a challenge whose plainToken is the signing message of a forged delivery; if the receiver answers it with
+ * the valid HMAC, sends the forged delivery with that HMAC as its signature to show the consequence.
+ */
+function oracleProbe(id: string, check: typeof unsignedChallenge, wrongSecret: boolean): Probe {
+  return {
+    id,
+    checks: [check],
+    scope: 'run',
+    async run(context) {
+      const event = forgeryEvent(context.events);
+      const [forged] = context.sample(event, 'valid', 1, 'forged');
+      const timestamp = nowSeconds();
+      const plainToken = `v0:${timestamp}:${forged!.body.toString('utf8')}`;
+      const body = challengeBody(plainToken, context.generator.claimTimestamp(context.generator.world.epochMs + 7));
+      const request = wrongSecret
+        ? context.signed(body, { secret: wrongSecretOf(context.seed), label: 'challenge signed with another secret' })
+        : context.unsigned(body, { label: 'unsigned challenge' });
+      const challenge = await context.send(request);
+      const token = answeredToken(challenge.response?.body);
+      if (!is2xx(challenge) || token !== context.challengeToken(plainToken)) {
+        context.record(check, undefined, { status: 'pass', reason: `not answered with a valid encryptedToken (${outcome(challenge)})`, exchanges: [challenge] });
+        return;
+      }
+      const forgery = context.unsigned(forged!.body, { label: `${event.name} signed with the token the challenge answer gave away` });
+      forgery.headers['x-zm-request-timestamp'] = String(timestamp);
+      forgery.headers['x-zm-signature'] = `v0=${token}`;
+      const attempt = await context.send(forgery);
+      const forgeable = is2xx(attempt);
+      context.record(check, undefined, {
+        status: 'fail',
+        reason: forgeable
+          ? `forgeable: the answer's encryptedToken is a valid signature, and a forged ${event.name} signed with it was accepted (${outcome(attempt)})`
+          : `signing oracle: the answer's encryptedToken is a valid x-zm-signature for any body; the forged ${event.name} got ${outcome(attempt)}`,
+        exchanges: [challenge, attempt],
+      });
+    },
+  };
+}
+
+/** A secret that is not the run's (deterministic from the seed, never printed). */
+export function wrongSecretOf(seed: number): string {
+  return `wrong-${(deriveSeed(seed, 'wrong-secret') >>> 0).toString(36)}-secret-token`;
+}
+
+function forgeryEvent(events: readonly WebhookEvent[]): WebhookEvent {
+  return events.find((event) => event.name === 'meeting.started') ?? events.find((event) => event.name === 'session.started') ?? events[0]!;
+}
+
+export const urlValidationSuite: Suite = {
+  id: 'url-validation',
+  title: 'Endpoint URL validation',
+  checks: [answersChallenge, unsignedChallenge, wronglySignedChallenge],
+  probes: [answers, oracleProbe('url-validation.unsigned', unsignedChallenge, false), oracleProbe('url-validation.wrongly-signed', wronglySignedChallenge, true)],
+};
