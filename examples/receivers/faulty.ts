@@ -44,7 +44,7 @@ export const DEFECTS = {
   'validation-500': 'answers 500 instead of 400 to a body that breaks its event schema',
   'crashes-on-bad-json': 'parses JSON without a try: answers 500 to a (verified) body that is not JSON',
   'any-method': 'acknowledges any method on the webhook path with 200, without reading a signature',
-  'sheds-load': 'answers 503 when more than 10 requests are in flight (each held about 150 ms)',
+  'sheds-load': 'answers 503 when more than 10 webhook requests are in flight (each held about 150 ms)',
   'no-dedupe': 'applies every delivery, retries and duplicates included',
   'applies-before-verify': 'applies the effects before verifying the signature (then answers 401 as usual)',
   'rejects-duplicates': 'answers 409 to a delivery it has already seen instead of 200',
@@ -244,8 +244,10 @@ function wrapHandler(defect: Defect, handler: RequestHandler, webhookPath: strin
     };
   }
   if (defect === 'sheds-load') {
+    // Webhook requests only: the observer stays reliable for the tests that read it during a burst.
     let inFlight = 0;
     return (req, res) => {
+      if (splitUrl(req.url).path !== webhookPath) return handler(req, res);
       if (inFlight >= 10) return send(res, { status: 503, body: { error: 'overloaded' }, headers: { 'retry-after': '1' } });
       inFlight++;
       res.once('close', () => inFlight--);
