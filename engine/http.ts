@@ -7,8 +7,8 @@
  * - every exchange is recorded: the request (method, URL, headers, exact body), the response (status, headers, body
  *   excerpt, size) or the failure (timeout, refused, reset, dns, tls), and the latency to the response headers.
  */
-import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent, request } from 'undici';
+import { Slots } from './slots.js';
 
 export interface HttpRequest {
   method: string;
@@ -65,7 +65,7 @@ export class EngineStopped extends Error {
 
 export class HttpEngine {
   private readonly agent: Agent;
-  private readonly limit: LimitFunction;
+  private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
   /** Requests sent so far. */
@@ -75,7 +75,7 @@ export class HttpEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
-    this.limit = pLimit(options.concurrency);
+    this.slots = new Slots(options.concurrency);
     this.agent = new Agent({
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 30_000,
@@ -91,12 +91,31 @@ export class HttpEngine {
   }
 
   /** Sends one request within the concurrency bound. */
-  send(req: HttpRequest): Promise<Exchange> {
+  async send(req: HttpRequest): Promise<Exchange> {
     this.assertRunning();
-    return this.limit(() => this.exchange(req));
+    const taken = await this.slots.acquire(1);
+    try {
+      return await this.exchange(req);
+    } finally {
+      this.slots.release(taken);
+    }
   }
 
-  /** Sends all requests at the same moment, ignoring the concurrency bound; resolves when all have answered. */
+  /**
+   * Sends the requests at the same moment (copies that must arrive together), taking as many slots of the bound
+   * as there are requests (all slots at most), so the bound holds.
+   */
+  async together(requests: readonly HttpRequest[]): Promise<Exchange[]> {
+    this.assertRunning();
+    const taken = await this.slots.acquire(requests.length);
+    try {
+      return await Promise.all(requests.map((req) => this.exchange(req)));
+    } finally {
+      this.slots.release(taken);
+    }
+  }
+
+  /** Sends all requests at the same moment, beyond the concurrency bound (a burst, run alone); resolves when all have answered. */
   burst(requests: readonly HttpRequest[]): Promise<Exchange[]> {
     this.assertRunning();
     return Promise.all(requests.map((req) => this.exchange(req)));
@@ -112,7 +131,7 @@ export class HttpEngine {
   }
 
   async close(): Promise<void> {
-    this.limit.clearQueue();
+    this.slots.clear();
     await this.agent.close().catch(() => this.agent.destroy());
   }
 

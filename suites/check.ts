@@ -90,7 +90,9 @@ export interface ProbeContext {
   /** The encryptedToken a correct receiver answers for `plainToken`. */
   challengeToken(plainToken: string): string;
   send(request: HttpRequest): Promise<Exchange>;
-  /** Sends all at the same moment, beyond the concurrency bound. */
+  /** Sends the requests at the same moment, within the concurrency bound (copies that must arrive together). */
+  together(requests: readonly HttpRequest[]): Promise<Exchange[]>;
+  /** Sends all at the same moment, beyond the concurrency bound (only from an exclusive probe). */
   burst(requests: readonly HttpRequest[]): Promise<Exchange[]>;
   /** Judges exchanges with the check's own `judge` and records the verdict. */
   judge(check: Check, event: string | undefined, exchanges: Exchange[]): void;

@@ -59,7 +59,7 @@ const redeliveries: Probe = {
     const body = delivery!.body;
     const original = await context.send(context.signed(body, { label: 'original delivery' }));
     const retry = await context.send(context.signed(body, { label: 'retry: same body, fresh timestamp and signature' }));
-    const copies = await context.burst([
+    const copies = await context.together([
       context.signed(body, { label: 'copy 1 of 2 sent at the same moment' }),
       context.signed(body, { label: 'copy 2 of 2 sent at the same moment' }),
     ]);

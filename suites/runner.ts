@@ -281,6 +281,7 @@ function createContext(
     signature: (body, timestamp, secret) => zoomSignature(secret ?? config.secret, timestamp, body),
     challengeToken: (plainToken) => challengeToken(config.secret, plainToken),
     send: (request) => engine.send(request),
+    together: (requests) => engine.together(requests),
     burst: (requests) => engine.burst(requests),
     judge(check, event, exchanges) {
       if (!wanted.has(check.id)) return;

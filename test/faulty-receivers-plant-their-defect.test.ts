@@ -24,6 +24,7 @@ const EXPECTED_DEFECTS = [
   'prefix-compare',
   'ignores-version',
   'no-freshness',
+  'rejects-with-403',
   'reserializes-json',
   'slow-recording',
   'rejects-unknown-event',
@@ -138,7 +139,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'rejects a forged signature with 401, applying nothing': {
-    brokenBy: ['skips-verification', 'applies-before-verify'],
+    brokenBy: ['skips-verification', 'applies-before-verify', 'rejects-with-403'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const body = meetingStarted(eventTs);
@@ -148,7 +149,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'rejects a stale and a far-future timestamp with 401': {
-    brokenBy: ['skips-verification', 'no-freshness'],
+    brokenBy: ['skips-verification', 'no-freshness', 'rejects-with-403'],
     probe: async (to) => {
       for (const offset of [-3600, 3600]) {
         const body = meetingStarted(uniqueEventTs());
@@ -159,14 +160,14 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'rejects the signature "v0=" with 401': {
-    brokenBy: ['skips-verification', 'prefix-compare'],
+    brokenBy: ['skips-verification', 'prefix-compare', 'rejects-with-403'],
     probe: async (to) => {
       const body = meetingStarted(uniqueEventTs());
       return expectStatus(await deliver(to, body, { 'x-zm-request-timestamp': String(nowSeconds()), 'x-zm-signature': 'v0=' }), 401);
     },
   },
   'rejects "v1=" with the right hex with 401': {
-    brokenBy: ['skips-verification', 'ignores-version'],
+    brokenBy: ['skips-verification', 'ignores-version', 'rejects-with-403'],
     probe: async (to) => {
       const body = meetingStarted(uniqueEventTs());
       const headers = signedHeaders(SECRET, body);
@@ -186,7 +187,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'refuses an unsigned challenge with 401': {
-    brokenBy: ['skips-verification', 'challenge-before-verify'],
+    brokenBy: ['skips-verification', 'challenge-before-verify', 'rejects-with-403'],
     probe: async (to) => expectStatus(await deliver(to, challengeBody(randomBytes(8).toString('hex')), {}), 401),
   },
   'answers 405 to GET on the webhook path': {
@@ -363,6 +364,16 @@ describe.concurrent('each defect is really there', () => {
     }
   });
 
+  it('rejects-with-403: a forged delivery is refused with 403 and not applied; a valid one still gets 200', async ({ expect }) => {
+    const to = receiver('rejects-with-403');
+    const eventTs = uniqueEventTs();
+    const body = meetingStarted(eventTs);
+    expect((await deliver(to, body, signedHeaders('not-the-secret', body))).status).toBe(403);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(0);
+    expect((await deliver(to, body)).status).toBe(200);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(1);
+  });
+
   it('reserializes-json: rejects raw-signed whitespace, accepts a signature over JSON.stringify, 400 for non-JSON', async ({ expect }) => {
     const to = receiver('reserializes-json');
     const eventTs = uniqueEventTs();
@@ -421,7 +432,9 @@ describe.concurrent('each defect is really there', () => {
 
   it('sheds-load: a burst of 50 concurrent deliveries gets 503s (the compliant receiver acknowledges all 50)', async ({ expect }) => {
     const burst = (to: RunningReceiver) => Promise.all(Array.from({ length: 50 }, () => deliver(to, meetingStarted(uniqueEventTs()))));
-    const [faulty, compliant] = await Promise.all([burst(receiver('sheds-load')), burst(receiver('compliant'))]);
+    // Its own sheds-load receiver: the shared one is probed concurrently by the matrix below, which a burst would overload.
+    const own = await startReceiver({ secret: SECRET, defect: 'sheds-load' });
+    const [faulty, compliant] = await Promise.all([burst(own), burst(receiver('compliant'))]).finally(() => own.stop());
     const statuses = faulty.map((response) => response.status);
     expect(statuses.filter((status) => status === 503).length).toBeGreaterThan(0);
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(10);

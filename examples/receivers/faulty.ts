@@ -14,6 +14,7 @@ import { isMainModule, listenAndAnnounce, parseListenArguments, readSecretToken,
 import {
   COMPLIANT_STEPS,
   createZoomRequestHandler,
+  DEFAULT_TOLERANCE_SECONDS,
   DEFAULT_WEBHOOK_PATH,
   expectedSignature,
   headerValue,
@@ -38,6 +39,7 @@ export const DEFECTS = {
   'prefix-compare': 'accepts a signature that is a prefix of the expected one ("v0=", truncated signatures)',
   'ignores-version': 'compares only the hex after the first "=", so "v1=<correct hex>" passes',
   'no-freshness': 'no timestamp window: stale or far-future timestamps pass when correctly signed',
+  'rejects-with-403': 'rejects deliveries that fail verification with 403 instead of the recommended 401',
   'reserializes-json': 'verifies the HMAC over JSON.stringify(JSON.parse(body)) instead of the raw bytes',
   'slow-recording': 'handles recording.completed synchronously and answers only after 3500 ms',
   'rejects-unknown-event': 'answers 400 to event types that are not in the bundled specs',
@@ -141,6 +143,14 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
       };
     case 'no-freshness':
       return { ...steps, verify: (rawBody, headers, secret, _toleranceSeconds, nowSeconds) => verifyZoomSignature(rawBody, headers, secret, Infinity, nowSeconds) };
+    case 'rejects-with-403':
+      return {
+        ...steps,
+        beforeVerify: ({ rawBody, headers }) => {
+          const verification = verifyZoomSignature(rawBody, headers, secretToken, DEFAULT_TOLERANCE_SECONDS, Math.floor(Date.now() / 1000));
+          return verification.ok ? undefined : { status: 403, body: { error: verification.reason } };
+        },
+      };
     case 'reserializes-json':
       return {
         ...steps,
@@ -249,9 +259,12 @@ function wrapHandler(defect: Defect, handler: RequestHandler, webhookPath: strin
     return (req, res) => {
       if (splitUrl(req.url).path !== webhookPath) return handler(req, res);
       if (inFlight >= 10) return send(res, { status: 503, body: { error: 'overloaded' }, headers: { 'retry-after': '1' } });
+      // Counted while held (not until the response closes: a client that gave up early must not leak a slot).
       inFlight++;
-      res.once('close', () => inFlight--);
-      void delay(150).then(() => handler(req, res));
+      void delay(150).then(() => {
+        inFlight--;
+        handler(req, res);
+      });
     };
   }
   return handler;

@@ -1,0 +1,179 @@
+/**
+ * The main job end to end: `conformance --target URL` against the reference receivers, each a real process on a
+ * loopback port. The compliant receiver passes every check (a full default run over all 169 events, in under 10
+ * seconds); every faulty variant fails exactly the checks its planted defect explains, and nothing else.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ConformanceReport } from '../reports/report.js';
+import { ALL_CHECKS } from '../suites/index.js';
+import { startReceiver, type RunningReceiver } from './support/receivers.js';
+import { runMain } from './support/run-main.js';
+
+const SECRET = `whsec-${randomBytes(16).toString('hex')}`;
+const SEED = '11';
+const OUT = mkdtempSync(path.join(os.tmpdir(), 'conformance-e2e-'));
+const running: RunningReceiver[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map((receiver) => receiver.stop()));
+  rmSync(OUT, { recursive: true, force: true });
+});
+
+/** Events from every system, including a whole meeting lifecycle (created ... recording.completed). */
+const EVENTS = [
+  'meeting.created',
+  'meeting.started',
+  'meeting.participant_joined',
+  'meeting.participant_left',
+  'meeting.ended',
+  'recording.completed',
+  'session.started',
+  'session.user_joined',
+  'meeting.rtms_started',
+  'meeting.participant_qos',
+].join(',');
+
+const FORGERIES = [
+  'signature.missing-signature',
+  'signature.missing-timestamp',
+  'signature.wrong-secret',
+  'signature.tampered-body',
+  'signature.changed-timestamp',
+  'signature.version-prefix',
+  'signature.empty-hex',
+  'signature.truncated',
+  'signature.other-body',
+  'signature.stale-timestamp',
+  'signature.future-timestamp',
+];
+
+interface Case {
+  defect: string;
+  /** Extra arguments (fewer suites where the defect makes every delivery slow, more examples for rare edges). */
+  args?: string[];
+  fails: string[];
+}
+
+const CASES: Case[] = [
+  { defect: 'challenge-before-verify', fails: ['url-validation.unsigned-challenge', 'url-validation.wrongly-signed-challenge'] },
+  { defect: 'challenge-wrong-token', fails: ['url-validation.answers-challenge'] },
+  { defect: 'skips-verification', fails: ['url-validation.unsigned-challenge', 'url-validation.wrongly-signed-challenge', ...FORGERIES] },
+  { defect: 'prefix-compare', fails: ['signature.empty-hex', 'signature.truncated'] },
+  { defect: 'ignores-version', fails: ['signature.version-prefix'] },
+  { defect: 'no-freshness', fails: ['signature.stale-timestamp', 'signature.future-timestamp'] },
+  { defect: 'rejects-with-403', fails: ['signature.rejected-with-401'] },
+  // Re-serialized JSON differs from the raw bytes in other encodings and in ids beyond 2^53 (hostile edges).
+  { defect: 'reserializes-json', fails: ['signature.raw-body', 'robustness.edge-hostile'] },
+  {
+    defect: 'slow-recording',
+    // Every check that sends recording.completed within the deadline (the burst holds one too).
+    args: ['--deadline', '1500'],
+    fails: [
+      'acknowledgement.valid-delivery',
+      'signature.raw-body',
+      'idempotency.redelivery',
+      'idempotency.concurrent-duplicates',
+      'robustness.edge-zoom',
+      'robustness.edge-hostile',
+      'robustness.schema-invalid',
+      'robustness.lifecycle',
+      'robustness.burst',
+    ],
+  },
+  { defect: 'rejects-unknown-event', fails: ['acknowledgement.unknown-event'] },
+  { defect: 'validation-500', fails: ['robustness.schema-invalid'] },
+  { defect: 'crashes-on-bad-json', fails: ['robustness.not-json'] },
+  { defect: 'any-method', fails: ['robustness.wrong-method'] },
+  // Holds every request 150 ms: only the robustness suite, to keep the run short; within the bound of 8, only the burst sheds.
+  { defect: 'sheds-load', args: ['--suite', 'robustness'], fails: ['robustness.burst'] },
+  { defect: 'no-dedupe', fails: ['idempotency.applied-once'] },
+  { defect: 'applies-before-verify', fails: ['idempotency.rejected-never-applied'] },
+  { defect: 'rejects-duplicates', fails: ['idempotency.redelivery', 'idempotency.concurrent-duplicates', 'robustness.lifecycle'] },
+  // Order-sensitive by nature: alone, so that no other check's deliveries reorder its view of a meeting.
+  { defect: 'lifecycle-strict', args: ['--checks', 'robustness.lifecycle'], fails: ['robustness.lifecycle'] },
+  // Emoji are rare among ten events' edges: more examples per event.
+  { defect: 'crashes-on-emoji', args: ['--examples', '4'], fails: ['robustness.edge-zoom', 'robustness.edge-hostile'] },
+  { defect: 'crashes-on-big-ids', fails: ['robustness.edge-hostile'] },
+];
+
+async function run(defect: string | undefined, args: string[], name: string): Promise<{ code: number; stdout: string; stderr: string; report: ConformanceReport }> {
+  const receiver = await startReceiver({ secret: SECRET, ...(defect ? { defect } : {}) });
+  running.push(receiver);
+  try {
+    const out = path.join(OUT, name);
+    const result = await runMain(['--target', receiver.url, '--observe', receiver.observeUrl, '--seed', SEED, '--report', 'json', '--out', out, ...args], {
+      env: { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET },
+    });
+    const report = JSON.parse(readFileSync(path.join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
+    return { ...result, report };
+  } finally {
+    await receiver.stop();
+  }
+}
+
+function failedIds(report: ConformanceReport): string[] {
+  return [...new Set(report.checks.filter((check) => check.status === 'fail').map((check) => check.id))].sort();
+}
+
+describe('the compliant reference receiver', () => {
+  it('passes every check of a full default run over all 169 events, in under 10 seconds', async () => {
+    const { code, stdout, report } = await run(undefined, [], 'compliant');
+    expect(failedIds(report)).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.config.events).toBe(169);
+    // Every check ran and passed somewhere; a skip is only an event whose schema offers no edge Zoom sends.
+    const passed = new Set(report.checks.filter((check) => check.status === 'pass').map((check) => check.id));
+    expect([...passed].sort()).toEqual(ALL_CHECKS.map((check) => check.id).sort());
+    for (const skip of report.checks.filter((check) => check.status === 'skip')) {
+      expect([skip.id, skip.reason]).toEqual(['robustness.edge-zoom', "the event's schema offers no such edge"]);
+    }
+    expect(report.durationMs).toBeLessThan(10_000);
+    expect(report.summary.deliveries).toBeGreaterThan(4000);
+    expect(stdout).toMatch(/PASS no MUST failure/);
+    expect(stdout).not.toContain(SECRET);
+  });
+});
+
+describe.concurrent('each faulty reference receiver fails exactly the checks of its planted defect', () => {
+  for (const { defect, args = [], fails } of CASES) {
+    it(defect, async () => {
+      const { code, stdout, report } = await run(defect, ['--events', EVENTS, ...args], defect);
+      expect(failedIds(report)).toEqual([...fails].sort());
+      const mustFailed = report.checks.some((check) => check.status === 'fail' && check.level === 'MUST');
+      expect(code).toBe(mustFailed ? 1 : 0);
+      // Every failure names its event, reproduces with the seed and check id, and shows the request as curl.
+      for (const failure of report.checks.filter((check) => check.status === 'fail')) {
+        expect(failure.reproduce).toContain(`--seed ${SEED}`);
+        expect(failure.reproduce).toContain(`--checks ${failure.id}`);
+        expect(failure.exchanges.length).toBeGreaterThan(0);
+        expect(failure.exchanges.some((exchange) => exchange.curl?.startsWith('curl '))).toBe(true);
+        expect(stdout).toContain(failure.id);
+      }
+      expect(JSON.stringify(report)).not.toContain(SECRET);
+      expect(stdout).not.toContain(SECRET);
+      if (defect === 'slow-recording') {
+        const events = new Set(report.checks.filter((check) => check.status === 'fail').map((check) => check.event));
+        expect([...events].sort()).toEqual([null, 'lifecycle:meeting', 'recording.completed'].sort());
+      }
+    });
+  }
+});
+
+describe('SHOULD failures and --strict', () => {
+  it('a SHOULD-only defect exits 0, and 1 with --strict', async () => {
+    const relaxed = await run('ignores-version', ['--events', 'meeting.started', '--suite', 'signature'], 'relaxed');
+    expect(relaxed.code).toBe(0);
+    expect(relaxed.stdout).toMatch(/FAIL SHOULD signature\.version-prefix/);
+    const strict = await run('ignores-version', ['--events', 'meeting.started', '--suite', 'signature', '--strict'], 'strict');
+    expect(strict.code).toBe(1);
+  });
+});
+
+it('covers every check: each one is failed by at least one planted defect', () => {
+  const covered = new Set(CASES.flatMap((entry) => entry.fails));
+  expect(ALL_CHECKS.map((check) => check.id).filter((id) => !covered.has(id))).toEqual([]);
+});
