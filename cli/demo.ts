@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { UsageError, type Io } from './io.js';
 import { runCommand, type RunOptions } from './run.js';
 
-const RECEIVERS = fileURLToPath(new URL('../examples/receivers/', import.meta.url));
+/** The compiled reference receivers: beside this file in dist/, or in dist/ when this file runs from source (tsx). */
+const RECEIVERS = [new URL('../examples/receivers/', import.meta.url), new URL('../dist/examples/receivers/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(`${dir}compliant.js`)) ?? fileURLToPath(new URL('../examples/receivers/', import.meta.url));
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+\/\S+) \(observer: (http:\/\/127\.0\.0\.1:\d+\/\S+)\)/;
 const START_TIMEOUT_MS = 10_000;
 
@@ -18,18 +21,16 @@ export interface DemoOptions extends Omit<RunOptions, 'target' | 'secret' | 'obs
   defect?: string;
 }
 
-interface StartedReceiver {
+export interface StartedReceiver {
   url: string;
   observeUrl: string;
   stop(): Promise<void>;
 }
 
 export async function demoCommand(options: DemoOptions, io: Io): Promise<number> {
-  const script = `${RECEIVERS}${options.defect ? 'faulty.js' : 'compliant.js'}`;
-  if (!existsSync(script)) throw new UsageError(`the reference receiver is missing (${script}); run \`npm run build\``);
   // A throwaway secret shared with the receiver only; never printed.
   const secret = randomBytes(18).toString('base64url');
-  const receiver = await startReceiver(script, secret, options.defect);
+  const receiver = await startReferenceReceiver(secret, options.defect);
   io.stdout.write(`demo: reference receiver${options.defect ? ` with the planted defect "${options.defect}"` : ''} at ${receiver.url}\n`);
   try {
     const { defect: _defect, ...run } = options;
@@ -40,7 +41,10 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
   }
 }
 
-function startReceiver(script: string, secret: string, defect: string | undefined): Promise<StartedReceiver> {
+/** Starts a compiled reference receiver (compliant, or with a planted defect) on a free loopback port. */
+export function startReferenceReceiver(secret: string, defect?: string): Promise<StartedReceiver> {
+  const script = `${RECEIVERS}${defect ? 'faulty.js' : 'compliant.js'}`;
+  if (!existsSync(script)) return Promise.reject(new UsageError(`the reference receiver is missing (${script}); run \`npm run build\``));
   const args = [script, '--port', '0', '--host', '127.0.0.1', ...(defect ? ['--defect', defect] : [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ZOOM_WEBHOOK_SECRET_TOKEN: secret },

@@ -61,7 +61,7 @@ export type Draft =
 
 const POLICIES: Record<Exclude<EdgeStrategy, 'encoding'>, Policy> = {
   leaves: { optional: 'some', arrays: 'some', leafEdges: 0.35, extraProperties: false },
-  'zoom-leaves': { optional: 'some', arrays: 'some', leafEdges: 0.35, extraProperties: false, zoomOnly: true },
+  'zoom-leaves': { optional: 'some', arrays: 'some', leafEdges: 0.6, extraProperties: false, zoomOnly: true },
   sparse: { optional: 'none', arrays: 'some', leafEdges: 0, extraProperties: false },
   full: { optional: 'all', arrays: 'nonempty', leafEdges: 0, extraProperties: false },
   open: { optional: 'some', arrays: 'some', leafEdges: 0, extraProperties: true },
@@ -250,6 +250,25 @@ export class DeliveryGenerator {
     }
     return fc.oneof(...strategies);
   }
+}
+
+/** What a draft will carry once materialized, known without building its bytes. */
+export interface DraftTraits {
+  /** Edges it will carry (edge mode); 0 otherwise. */
+  edges: number;
+  /** Every edge is one Zoom itself sends (valid drafts: true). */
+  zoomPlausible: boolean;
+  /** An invalid draft that breaks the schema (not JSON itself). */
+  schemaBreak: boolean;
+}
+
+export function draftTraits(draft: Draft): DraftTraits {
+  if (draft.mode === 'valid') return { edges: 0, zoomPlausible: true, schemaBreak: false };
+  if (draft.mode === 'invalid') return { edges: 1, zoomPlausible: false, schemaBreak: (SCHEMA_BREAKS as readonly string[]).includes(draft.kind) };
+  const leaves = finalizeTree(draft.tree).edges;
+  // A large body and another byte encoding each add an edge Zoom does not send.
+  const extra = (draft.strategy === 'large' ? 1 : 0) + (draft.encoding ? 1 : 0);
+  return { edges: leaves.length + extra, zoomPlausible: extra === 0 && leaves.every((edge) => edge.zoom), schemaBreak: false };
 }
 
 function noteOf(edge: EdgeInstance): DeliveryNote {

@@ -11,7 +11,7 @@
  * - endpoint URL validation: a signed `endpoint.url_validation` delivery with `payload.plainToken`, answered 200
  *   with `{"plainToken", "encryptedToken"}`, encryptedToken = lowercase hex HMAC-SHA256(secret token, plainToken).
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 export const ZOOM = {
   /** Zoom waits this long for an answer. */
@@ -80,12 +80,15 @@ export function deliveryHeaders(options: SignedHeadersOptions): Record<string, s
 
 /** Zoom's headers without timestamp and signature: content type, user agent, request and tracking ids, auth. */
 export function baseHeaders(auth: EndpointAuth | undefined): Record<string, string> {
+  // randomUUID draws from a cached entropy pool: two per request instead of three randomBytes calls.
+  const request = randomUUID();
+  const trace = randomUUID().replace(/-/g, '');
   const headers: Record<string, string> = {
     'content-type': ZOOM.contentType,
     'user-agent': ZOOM.userAgent,
-    'x-zm-request-id': randomUUID().replace(/-/g, '_'),
-    'x-zm-trackingid': `v=2.0;clid=us05;rid=WEBHOOK_${randomBytes(16).toString('hex')}`,
-    traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    'x-zm-request-id': request.replace(/-/g, '_'),
+    'x-zm-trackingid': `v=2.0;clid=us05;rid=WEBHOOK_${trace}`,
+    traceparent: `00-${trace}-${request.replace(/-/g, '').slice(0, 16)}-01`,
   };
   if (auth?.basic) headers.authorization = `Basic ${Buffer.from(`${auth.basic.user}:${auth.basic.password}`, 'utf8').toString('base64')}`;
   if (auth?.bearer) headers.authorization = `Bearer ${auth.bearer}`;

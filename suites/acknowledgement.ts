@@ -58,7 +58,7 @@ const unknown: Probe = {
     await Promise.all(
       unknownEventNames(context.events, context.seed).map(async ({ name, template }) => {
         // A real body of a known event of the same namespace, renamed: Zoom's new events look like their siblings.
-        const [delivery] = context.sample(template, 'valid', 1, name);
+        const [delivery] = context.sample(template, 'valid', 1, { salt: name });
         const value = { ...(delivery!.value as Record<string, JsonTree>), event: name };
         const exchange = await context.send(context.signed(Buffer.from(toJsonText(value), 'utf8'), { label: `${name} (not in the spec)` }));
         context.judge(unknownEvent, name, [exchange]);

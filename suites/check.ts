@@ -9,7 +9,7 @@
  * A probe is what sends: for one event (or once per run) it builds deliveries, sends them through the context and
  * hands the exchanges to the checks it feeds. A check that could not run is `skip` with a reason, never `pass`.
  */
-import type { Delivery, DeliveryGenerator, EdgeFlavor, Mode } from '../generators/deliveries.js';
+import type { Delivery, DeliveryGenerator, DraftTraits, EdgeFlavor, Mode } from '../generators/deliveries.js';
 import type { Exchange, HttpRequest } from '../engine/http.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Observer } from './observer.js';
@@ -55,6 +55,17 @@ export interface CheckResult {
   reproduce: string;
 }
 
+export interface SampleOptions {
+  /** Distinguishes several samples of one probe and event. */
+  salt?: string;
+  /** Edge mode: any edge, or only edges Zoom itself sends. */
+  flavor?: EdgeFlavor;
+  /** Keeps only drafts with these traits (judged before any bytes are built); fewer than `count` may come back. */
+  where?: (traits: DraftTraits) => boolean;
+  /** Drafts drawn to choose from when `where` is given (default 4 x count). */
+  draw?: number;
+}
+
 export interface SignOptions {
   /** Unix seconds for x-zm-request-timestamp; default now. */
   timestamp?: number;
@@ -79,8 +90,8 @@ export interface ProbeContext {
   readonly observer: Observer | undefined;
   /** Whether the check was selected (probes may skip sends that feed only unselected checks). */
   wants(check: Check): boolean;
-  /** Deliveries of the event in the mode, deterministic for (seed, probe, event, salt); `zoom` edges: only those Zoom sends. */
-  sample(event: WebhookEvent, mode: Mode, count: number, salt?: string, flavor?: EdgeFlavor): Delivery[];
+  /** `count` deliveries of the event in the mode, deterministic for (seed, probe, event, options). */
+  sample(event: WebhookEvent, mode: Mode, count: number, options?: SampleOptions): Delivery[];
   /** A request of `body` with Zoom's headers, signed with the run's secret (or `options.secret`). */
   signed(body: Buffer, options?: SignOptions): HttpRequest;
   /** A request with Zoom's headers but no timestamp and no signature; add or change headers on the result. */

@@ -88,17 +88,13 @@ const edges: Probe = {
   scope: 'event',
   async run(context, event) {
     const wanted = context.examples;
-    // Edges Zoom sends, drawn from the Zoom-only flavor (a draft may carry none where the schema offers none);
-    // hostile ones from the full edge mode, keeping those with at least one edge Zoom would not send.
-    const draw = (flavor: 'zoom' | 'any', keep: (delivery: Delivery) => boolean): Delivery[] => {
-      const kept: Delivery[] = [];
-      for (let round = 0; round < 4 && kept.length < wanted; round++) {
-        for (const delivery of context.sample(event!, 'edge', wanted * 3, `round-${round}`, flavor)) if (kept.length < wanted && keep(delivery)) kept.push(delivery);
-      }
-      return kept;
-    };
-    const plausible = context.wants(edgeZoom) ? draw('zoom', (delivery) => delivery.edges.length > 0 && delivery.zoomPlausible) : [];
-    const hostile = context.wants(edgeHostile) ? draw('any', (delivery) => !delivery.zoomPlausible) : [];
+    // Edges Zoom sends come from the Zoom-only flavor (a draft may carry none where the schema offers none);
+    // hostile ones from the full edge mode, keeping drafts with at least one edge Zoom would not send. Drafts are
+    // judged before their bytes are built, so nothing large is built to be thrown away.
+    const plausible = context.wants(edgeZoom)
+      ? context.sample(event!, 'edge', wanted, { flavor: 'zoom', where: (traits) => traits.edges > 0 && traits.zoomPlausible, draw: wanted * 12 })
+      : [];
+    const hostile = context.wants(edgeHostile) ? context.sample(event!, 'edge', wanted, { where: (traits) => !traits.zoomPlausible, draw: wanted * 12 }) : [];
     const send = (deliveries: Delivery[]) => Promise.all(deliveries.map((delivery) => context.send(context.signed(delivery.body, { label: edgeLabel(delivery) }))));
     const [zoomExchanges, hostileExchanges] = await Promise.all([send(plausible), send(hostile)]);
     for (const [check, exchanges] of [
@@ -116,13 +112,12 @@ const invalidBodies: Probe = {
   checks: [schemaInvalid],
   scope: 'event',
   async run(context, event) {
-    // Invalid mode mixes schema breakage with broken JSON; keep drawing until enough bodies break only the schema.
-    const broken: Delivery[] = [];
-    for (let round = 0; round < 4 && broken.length < context.examples; round++) {
-      for (const delivery of context.sample(event!, 'invalid', 12, `round-${round}`)) {
-        if (delivery.value !== undefined && broken.length < context.examples) broken.push(delivery);
-      }
-    }
+    // Invalid mode mixes schema breakage with broken JSON; keep the drafts that break only the schema (a draft whose
+    // schema offers no place for its breakage falls back to broken JSON: those are dropped after building).
+    const broken = context
+      .sample(event!, 'invalid', context.examples + 2, { where: (traits) => traits.schemaBreak, draw: 48 })
+      .filter((delivery) => delivery.value !== undefined)
+      .slice(0, context.examples);
     if (broken.length === 0) return context.record(schemaInvalid, event!.name, { status: 'skip', reason: 'no schema breakage drawn', exchanges: [] });
     const exchanges = await Promise.all(
       broken.map((delivery) => context.send(context.signed(delivery.body, { label: `invalid: ${delivery.edges.map(describeNote).join('; ')}` }))),
@@ -169,7 +164,7 @@ const bursts: Probe = {
   async run(context) {
     const requests = Array.from({ length: context.burstSize }, (_, index) => {
       const event = context.events[index % context.events.length]!;
-      const [delivery] = context.sample(event, 'valid', 1, `burst-${index}`);
+      const [delivery] = context.sample(event, 'valid', 1, { salt: `burst-${index}` });
       return context.signed(delivery!.body, { label: `burst ${index + 1}/${context.burstSize}: ${event.name}` });
     });
     const exchanges = await context.burst(requests);

@@ -10,10 +10,10 @@
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
-import { deriveSeed, DeliveryGenerator, type Delivery, type EdgeFlavor, type Mode } from '../generators/deliveries.js';
+import { deriveSeed, DeliveryGenerator, draftTraits, type Delivery, type Draft, type Mode } from '../generators/deliveries.js';
 import { baseHeaders, challengeToken, deliveryHeaders, zoomSignature, type EndpointAuth } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
-import type { Check, CheckResult, Probe, ProbeContext, SuiteId, Verdict } from './check.js';
+import type { Check, CheckResult, Probe, ProbeContext, SampleOptions, SuiteId, Verdict } from './check.js';
 import type { Observer } from './observer.js';
 import { SUITES } from './index.js';
 
@@ -57,6 +57,8 @@ export interface RunOutcome {
   durationMs: number;
   deliveries: number;
   bytesSent: number;
+  /** Milliseconds spent generating deliveries (synchronous work inside the run's wall time). */
+  generationMs: number;
   /** Latencies (ms to the response headers) of every answered delivery. */
   latencies: number[];
   /** Why the run stopped early, if it did. */
@@ -130,6 +132,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     },
   });
   const generator = new DeliveryGenerator(config.seed);
+  const timing = { generationMs: 0 };
   let failures = 0;
   let tasksDone = 0;
   const tasksTotal = tasks.length + exclusive.length;
@@ -153,6 +156,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
       config,
       engine,
       generator,
+      timing,
       task,
       wanted,
       (work) => {
@@ -236,6 +240,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     durationMs: performance.now() - start,
     deliveries: engine.sent,
     bytesSent: engine.bytesSent,
+    generationMs: timing.generationMs,
     latencies,
     ...(stopped ? { stopped } : {}),
     internalErrors,
@@ -246,6 +251,7 @@ function createContext(
   config: RunConfig,
   engine: HttpEngine,
   generator: DeliveryGenerator,
+  timing: { generationMs: number },
   task: Task,
   wanted: Set<string>,
   later: (work: () => Promise<void>) => void,
@@ -261,10 +267,26 @@ function createContext(
     generator,
     observer: config.observer,
     wants: (check) => wanted.has(check.id),
-    sample(event: WebhookEvent, mode: Mode, count: number, salt = '', flavor: EdgeFlavor = 'any'): Delivery[] {
+    sample(event: WebhookEvent, mode: Mode, count: number, options: SampleOptions = {}): Delivery[] {
+      const started = performance.now();
+      const { salt = '', flavor = 'any', where, draw = count * 4 } = options;
       const seed = deriveSeed(config.seed, task.probe.id, salt, event.system, event.name, mode, flavor);
-      const drafts = fc.sample(generator.draftArbitrary(event, mode, flavor), { seed, numRuns: count });
-      return drafts.map((draft) => generator.materialize(event, draft));
+      const arbitrary = generator.draftArbitrary(event, mode, flavor);
+      let drafts: Draft[];
+      if (!where) drafts = fc.sample(arbitrary, { seed, numRuns: count });
+      else {
+        // Small batches, each from its own derived seed, until enough drafts qualify or `draw` were looked at.
+        drafts = [];
+        const batch = Math.max(4, count * 2);
+        for (let drawn = 0, round = 0; drafts.length < count && drawn < draw; drawn += batch, round++) {
+          for (const draft of fc.sample(arbitrary, { seed: deriveSeed(seed, String(round)), numRuns: batch })) {
+            if (drafts.length < count && where(draftTraits(draft))) drafts.push(draft);
+          }
+        }
+      }
+      const deliveries = drafts.map((draft) => generator.materialize(event, draft));
+      timing.generationMs += performance.now() - started;
+      return deliveries;
     },
     signed(body, options = {}): HttpRequest {
       const headers = deliveryHeaders({

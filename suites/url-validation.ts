@@ -91,7 +91,7 @@ function oracleProbe(id: string, check: typeof unsignedChallenge, wrongSecret: b
     scope: 'run',
     async run(context) {
       const event = forgeryEvent(context.events);
-      const [forged] = context.sample(event, 'valid', 1, 'forged');
+      const [forged] = context.sample(event, 'valid', 1, { salt: 'forged' });
       const timestamp = nowSeconds();
       const plainToken = `v0:${timestamp}:${forged!.body.toString('utf8')}`;
       const body = challengeBody(plainToken, context.generator.claimTimestamp(context.generator.world.epochMs + 7));
