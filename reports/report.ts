@@ -44,6 +44,8 @@ export interface CheckRecord {
   title: string;
   rationale: string;
   event: string | null;
+  /** The spec the event belongs to (`meetings`, `video-sdk`, ...); null for checks of the whole endpoint. */
+  system: string | null;
   status: Status;
   reason: string | null;
   reproduce: string;
@@ -114,6 +116,7 @@ function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {
     title: result.check.title,
     rationale: result.check.rationale,
     event: result.event ?? null,
+    system: result.system ?? null,
     status: result.status,
     reason: result.reason === undefined ? null : redactText(result.reason, redaction),
     reproduce: result.reproduce,

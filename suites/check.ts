@@ -48,6 +48,8 @@ export interface CheckResult {
   check: Check;
   /** The event (or scenario) judged; undefined for checks of the whole endpoint. */
   event?: string;
+  /** The system (spec) of the event, when the event is one of the selected events. */
+  system?: string;
   status: Status;
   reason?: string;
   exchanges: Exchange[];

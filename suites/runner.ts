@@ -139,7 +139,10 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
   let phase: RunProgress['phase'] = 'deliveries';
   const progress = () => listener.onProgress?.({ tasksDone, tasksTotal, deliveries: engine.sent, failures, phase });
 
+  const systemOf = new Map(config.events.map((event) => [event.name, event.system]));
   const record = (result: CheckResult) => {
+    const system = result.event !== undefined ? systemOf.get(result.event) : undefined;
+    if (system !== undefined) result.system = system;
     results.push(result);
     if (result.status === 'fail') failures++;
     listener.onResult?.(result);
