@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
-import { WEBHOOK_SYSTEMS, type WebhookEvent } from '../specs/catalog.js';
-import { credentialHeaderNames, ZOOM, type EndpointAuth } from '../profiles/zoom.js';
+import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
+import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
 import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { printHeader, printResults, progressDisplay } from '../reports/console.js';
@@ -20,6 +20,7 @@ import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs, splitList } from './select-specs.js';
+import { parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from './target-options.js';
 
 export const EXIT_INTERNAL = 70;
 const DEFAULT_EXAMPLES = 2;
@@ -89,8 +90,7 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
 
 export async function runCommand(options: RunOptions, io: Io): Promise<number> {
   const target = parseTarget(options.target);
-  const secret = options.secret ?? io.env.ZOOM_WEBHOOK_SECRET_TOKEN;
-  if (!secret) throw new UsageError('no secret token: set ZOOM_WEBHOOK_SECRET_TOKEN (or pass --secret), the Secret Token of your Zoom app');
+  const secret = resolveSecret(options, io);
   if (options.system !== undefined && options.spec !== undefined) throw new UsageError('give --system or --spec, not both');
   const specs = await selectSpecs(options, io.cwd, WEBHOOK_SYSTEMS);
   const allEvents = specs.flatMap((spec) => spec.events);
@@ -182,33 +182,6 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
   return report.summary.verdict === 'pass' ? 0 : 1;
 }
 
-function parseTarget(value: string | undefined): URL {
-  if (!value) throw new UsageError('--target URL is required (the URL where your receiver takes Zoom webhooks)');
-  return parseUrl(value, '--target');
-}
-
-function parseUrl(value: string, option: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${option} must be an http:// or https:// URL, got "${value}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} must be an http:// or https:// URL, got "${value}"`);
-  return url;
-}
-
-function selectEvents(events: WebhookEvent[], globs: string | undefined): WebhookEvent[] {
-  if (globs === undefined) return events;
-  const patterns = splitList(globs);
-  if (patterns.length === 0) throw new UsageError('--events needs at least one glob');
-  const matchers = patterns.map((pattern) => ({ pattern, match: picomatch(pattern, { dot: true }) }));
-  for (const { pattern, match } of matchers) {
-    if (!events.some((event) => match(event.name))) throw new UsageError(`--events: "${pattern}" matches no event (see: conformance list)`);
-  }
-  return events.filter((event) => matchers.some(({ match }) => match(event.name)));
-}
-
 function selectSuites(list: string | undefined): SuiteId[] {
   if (list === undefined) return [...SUITE_IDS];
   const names = splitList(list);
@@ -229,28 +202,6 @@ function selectChecks(globs: string | undefined, suites: SuiteId[]): ((check: Ch
     if (!candidates.some((check) => match(check.id))) throw new UsageError(`--checks: "${pattern}" matches no check of the selected suites (see: conformance checks)`);
   }
   return (check) => matchers.some(({ match }) => match(check.id));
-}
-
-function parseAuth(options: RunOptions): EndpointAuth | undefined {
-  if (options.basic !== undefined && options.bearer !== undefined) throw new UsageError('give --basic or --bearer, not both (Zoom sends one authorization header)');
-  const auth: EndpointAuth = {};
-  if (options.basic !== undefined) {
-    const colon = options.basic.indexOf(':');
-    if (colon <= 0) throw new UsageError('--basic takes user:password');
-    auth.basic = { user: options.basic.slice(0, colon), password: options.basic.slice(colon + 1) };
-  }
-  if (options.bearer !== undefined) {
-    if (!options.bearer.trim()) throw new UsageError('--bearer needs a token');
-    auth.bearer = options.bearer.trim();
-  }
-  if (options.header && options.header.length > 0) {
-    auth.headers = options.header.map((header) => {
-      const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/.exec(header);
-      if (!match || /[\r\n]/.test(match[2]!)) throw new UsageError(`--header takes "name: value", got "${header.split(':')[0]}: …"`);
-      return [match[1]!.toLowerCase(), match[2]!] as const;
-    });
-  }
-  return Object.keys(auth).length > 0 ? auth : undefined;
 }
 
 function parseFormats(list: string | undefined): string[] {
