@@ -1,5 +1,8 @@
 /** The report formats, by the name `--report` takes. The list of formats is derived from this map. */
+import { githubReporter } from './github.js';
+import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
+import { junitReporter } from './junit.js';
 import type { ConformanceReport } from './report.js';
 
 export interface Reporter {
@@ -12,6 +15,9 @@ export interface Reporter {
 
 export const REPORTERS: Record<string, Reporter> = {
   json: jsonReporter,
+  junit: junitReporter,
+  html: htmlReporter,
+  github: githubReporter,
 };
 
 export const REPORT_FORMATS = Object.keys(REPORTERS);

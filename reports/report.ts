@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exchange } from '../engine/http.js';
-import type { CheckResult, Level, Status, SuiteId } from '../suites/check.js';
+import { SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
+import { ALL_CHECKS } from '../suites/index.js';
 import { curlCommand } from './curl.js';
 import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
 import { summarize, type Summary } from './summary.js';
@@ -70,8 +71,11 @@ export interface ConformanceReport {
     burst: number;
     observer: boolean;
     strict: boolean;
+    /** `i/n` when this run was one shard of n (`--shard`). */
     shard?: string;
   };
+  /** Set on a report merged from shards (`conformance merge`): the shards it holds. */
+  merged?: { shards: string[] };
   stopped: string | null;
   summary: Summary;
   checks: CheckRecord[];
@@ -92,6 +96,10 @@ export interface ReportInput {
 }
 
 export function buildReport(input: ReportInput, redaction: Redaction): ConformanceReport {
+  const checks = orderChecks(
+    input.results.map((result) => checkRecord(result, redaction)),
+    input.config.systems,
+  );
   return {
     tool: input.tool,
     version: input.version,
@@ -102,9 +110,35 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     durationMs: Math.round(input.durationMs),
     config: input.config,
     stopped: input.stopped ?? null,
-    summary: summarize(input.results, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
-    checks: input.results.map((result) => checkRecord(result, redaction)),
+    summary: summarize(checks, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
+    checks,
   };
+}
+
+const CHECK_RANK = new Map(ALL_CHECKS.map((check, index) => [check.id, index]));
+
+/**
+ * The order of `checks` in every report, whatever order the results were reached in: by suite and check (the order
+ * of `conformance checks`), then the checks of the whole endpoint, then by system (the order of `systems`) and
+ * event name. So two runs, or a run and its merged shards, list the same results in the same order.
+ */
+export function orderChecks(checks: CheckRecord[], systems: readonly string[]): CheckRecord[] {
+  const suiteRank = (suite: SuiteId) => SUITE_IDS.indexOf(suite);
+  const systemRank = (system: string | null) => (system === null ? -1 : systems.includes(system) ? systems.indexOf(system) : systems.length);
+  const text = (value: string | null) => value ?? '';
+  return checks.sort(
+    (a, b) =>
+      suiteRank(a.suite) - suiteRank(b.suite) ||
+      (CHECK_RANK.get(a.id) ?? CHECK_RANK.size) - (CHECK_RANK.get(b.id) ?? CHECK_RANK.size) ||
+      compareText(a.id, b.id) ||
+      systemRank(a.system) - systemRank(b.system) ||
+      (a.event === null ? -1 : 0) - (b.event === null ? -1 : 0) ||
+      compareText(text(a.event), text(b.event)),
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {

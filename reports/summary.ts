@@ -1,5 +1,5 @@
 /** Totals of a run, shared by every report format: by level, by suite and level, the verdict and the latencies. */
-import { SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
+import { SUITE_IDS, type Level, type Status, type SuiteId } from '../suites/check.js';
 
 export type Tally = Record<Status, number>;
 
@@ -26,15 +26,30 @@ export function emptyTally(): Tally {
   return { pass: 0, fail: 0, skip: 0 };
 }
 
-export function summarize(results: readonly CheckResult[], options: { strict: boolean; deliveries: number; durationMs: number; latencies: readonly number[] }): Summary {
+/** What the totals count of one result (a check record of the report has these fields). */
+export interface Counted {
+  suite: SuiteId;
+  level: Level;
+  status: Status;
+}
+
+export interface SummaryOptions {
+  strict: boolean;
+  deliveries: number;
+  durationMs: number;
+  /** The latencies of every answered delivery, or their summary when only that is known (merged shards). */
+  latencies: readonly number[] | LatencySummary | null;
+}
+
+export function summarize(results: readonly Counted[], options: SummaryOptions): Summary {
   const total = emptyTally();
   const byLevel: Record<Level, Tally> = { MUST: emptyTally(), SHOULD: emptyTally() };
   const bySuite: Summary['bySuite'] = {};
   for (const result of results) {
     total[result.status]++;
-    byLevel[result.check.level][result.status]++;
-    const suite = (bySuite[result.check.suite] ??= { MUST: emptyTally(), SHOULD: emptyTally() });
-    suite[result.check.level][result.status]++;
+    byLevel[result.level][result.status]++;
+    const suite = (bySuite[result.suite] ??= { MUST: emptyTally(), SHOULD: emptyTally() });
+    suite[result.level][result.status]++;
   }
   // Keep the suites in their run order.
   const ordered: Summary['bySuite'] = {};
@@ -48,8 +63,12 @@ export function summarize(results: readonly CheckResult[], options: { strict: bo
     bySuite: ordered,
     deliveries: options.deliveries,
     deliveriesPerSecond: options.durationMs > 0 ? Math.round((options.deliveries / options.durationMs) * 1000) : 0,
-    latencyMs: latencySummary(options.latencies),
+    latencyMs: isLatencyList(options.latencies) ? latencySummary(options.latencies) : options.latencies,
   };
+}
+
+function isLatencyList(value: SummaryOptions['latencies']): value is readonly number[] {
+  return Array.isArray(value);
 }
 
 export function latencySummary(latencies: readonly number[]): LatencySummary | null {

@@ -1,0 +1,184 @@
+/**
+ * The HTML report: `conformance.html`, one self-contained file that works from `file://` and makes no network
+ * request at all (inline style and script, pinned by hash in a Content-Security-Policy that allows nothing else).
+ * The header (target, seed, duration, verdict) and the totals are written here; the matrix of events x suites, the
+ * filters, the search and the result panels are built in the page from JSON data islands (html-page-script.ts).
+ *
+ * Strings enter the page only through html-escape.ts: `escapeHtml` for what is written here, `scriptJson` for the
+ * islands (the page shows their strings with `textContent`).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SUITE_IDS, type Level } from '../suites/check.js';
+import { escapeHtml, scriptJson } from './html-escape.js';
+import { PAGE_SCRIPT } from './html-page-script.js';
+import { PAGE_STYLE } from './html-page-style.js';
+import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
+import type { Tally } from './summary.js';
+
+/** Results per details island: opening one result parses one island. */
+const DETAILS_CHUNK = 200;
+
+export const htmlReporter = {
+  name: 'html',
+  file: 'conformance.html',
+  description: 'one self-contained HTML page (works offline): matrix of events x suites, filters, every failure with its exchanges',
+  async write(report: ConformanceReport, dir: string): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, this.file);
+    await writeFile(file, htmlReport(report), 'utf8');
+    return file;
+  },
+};
+
+/** What the page's script reads first: small (no exchanges), so the page renders at once. */
+export interface PageData {
+  suites: string[];
+  systems: string[];
+  /** [id, suite, level, title, rationale] of each check in the report. */
+  checks: [string, string, Level, string, string][];
+  /** [event, system]: event null for checks of the whole endpoint. */
+  events: [string | null, string | null][];
+  /** [check index, event index, status (0 pass, 1 fail, 2 skip), reason]. */
+  rows: [number, number, 0 | 1 | 2, string | null][];
+  chunkSize: number;
+}
+
+/** What a result panel shows beyond its row: opened on demand. */
+export interface ResultDetails {
+  reproduce: string;
+  exchanges: ExchangeRecord[];
+}
+
+const STATUS_CODE = { pass: 0, fail: 1, skip: 2 } as const;
+
+export function pageData(report: ConformanceReport): PageData {
+  const checkIndex = new Map<string, number>();
+  const eventIndex = new Map<string, number>();
+  const data: PageData = {
+    suites: SUITE_IDS.filter((suite) => report.summary.bySuite[suite] !== undefined),
+    systems: report.config.systems,
+    checks: [],
+    events: [],
+    rows: [],
+    chunkSize: DETAILS_CHUNK,
+  };
+  for (const check of report.checks) {
+    let checkAt = checkIndex.get(check.id);
+    if (checkAt === undefined) {
+      checkAt = data.checks.push([check.id, check.suite, check.level, check.title, check.rationale]) - 1;
+      checkIndex.set(check.id, checkAt);
+    }
+    const eventKey = `${check.event ?? ''}\u0000${check.system ?? ''}`;
+    let eventAt = eventIndex.get(eventKey);
+    if (eventAt === undefined) {
+      eventAt = data.events.push([check.event, check.system]) - 1;
+      eventIndex.set(eventKey, eventAt);
+    }
+    data.rows.push([checkAt, eventAt, STATUS_CODE[check.status], check.reason]);
+  }
+  return data;
+}
+
+function detailsIslands(checks: readonly CheckRecord[]): string {
+  const islands: string[] = [];
+  for (let from = 0, chunk = 0; from < checks.length; from += DETAILS_CHUNK, chunk++) {
+    const details: ResultDetails[] = checks.slice(from, from + DETAILS_CHUNK).map((check) => ({ reproduce: check.reproduce, exchanges: check.exchanges }));
+    islands.push(`<script type="application/json" id="conformance-details-${chunk}">${scriptJson(details)}</script>`);
+  }
+  return islands.join('\n');
+}
+
+function sha256(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/** Nothing but the page's own style and script: no request of any kind, no form, no base, no frame. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src ${sha256(PAGE_SCRIPT)}`,
+  `style-src ${sha256(PAGE_STYLE)}`,
+  "img-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+export function htmlReport(report: ConformanceReport): string {
+  const { summary } = report;
+  const verdict = summary.verdict === 'pass' ? 'PASS' : 'FAIL';
+  const title = `${verdict} · Zoom webhook conformance · ${report.target}`;
+  const latency = summary.latencyMs ? `p50 ${summary.latencyMs.p50} ms · p90 ${summary.latencyMs.p90} ms · p99 ${summary.latencyMs.p99} ms · max ${summary.latencyMs.max} ms` : null;
+  const facts: [string, string | null][] = [
+    ['Target', report.target],
+    ['Seed', String(report.seed)],
+    ['Started', report.startedAt],
+    ['Duration', `${(report.durationMs / 1000).toFixed(1)} s · ${summary.deliveries} deliveries (${summary.deliveriesPerSecond}/s)`],
+    ['Latency', latency],
+    ['Events', `${report.config.events} (${report.config.systems.join(', ')})`],
+    ['Settings', `${report.config.examples} examples per event · deadline ${report.config.deadlineMs} ms · concurrency ${report.config.concurrency} · burst ${report.config.burst} · observer ${report.config.observer ? 'yes' : 'no'}${report.config.strict ? ' · strict' : ''}`],
+    ['Shard', report.config.shard ?? null],
+    ['Merged from', report.merged ? `shards ${report.merged.shards.join(', ')}` : null],
+    ['Tool', `${report.tool} ${report.version} (report version ${report.reportVersion})`],
+  ];
+  const factList = facts
+    .filter((entry): entry is [string, string] => entry[1] !== null)
+    .map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<main>
+<header>
+<h1><span class="verdict ${summary.verdict}">${verdict}</span> Zoom webhook conformance</h1>
+<dl class="facts">${factList}</dl>
+${report.stopped ? `<p class="stopped">Stopped early: ${escapeHtml(report.stopped)}</p>` : ''}
+</header>
+<h2>Totals</h2>
+<div class="totals">${totalsTable(report)}</div>
+<noscript><p class="note">The matrix, the filters and the failure details need JavaScript; conformance.json holds everything.</p></noscript>
+<div class="filters" role="search">
+<label>Suite<select id="f-suite"><option value="">all suites</option></select></label>
+<label>Level<select id="f-level"><option value="">all levels</option></select></label>
+<label>Status<select id="f-status"><option value="">all statuses</option></select></label>
+<label>System<select id="f-system"><option value="">all systems</option></select></label>
+<label>Search<input id="f-search" type="search" placeholder="check, event, reason…" autocomplete="off"></label>
+<button id="f-reset" type="button">Reset</button>
+<span id="f-count" class="count"></span>
+</div>
+<h2>Events × suites</h2>
+<p class="note">Each cell: the checks of that suite on that event (✗ failed, ✓ all passed, – skipped). Select a cell to list its results.</p>
+<div id="matrix" class="matrix-wrap"></div>
+<h2 id="results-title">Results</h2>
+<p class="note">Failures first. Open a result for the request (the secret and credentials redacted), the response, what was expected, and the commands that reproduce it.</p>
+<div id="results"></div>
+</main>
+<script type="application/json" id="conformance-data">${scriptJson(pageData(report))}</script>
+${detailsIslands(report.checks)}
+<script>${PAGE_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+function totalsTable(report: ConformanceReport): string {
+  const cells = (tally: Tally) =>
+    `<td>${tally.pass}</td><td${tally.fail > 0 ? ' class="n-fail"' : ''}>${tally.fail}</td><td>${tally.skip}</td>`;
+  const rows = SUITE_IDS.flatMap((suite) => {
+    const row = report.summary.bySuite[suite];
+    return row ? [`<tr><td>${escapeHtml(suite)}</td>${cells(row.MUST)}${cells(row.SHOULD)}</tr>`] : [];
+  });
+  const { MUST, SHOULD } = report.summary.byLevel;
+  return `<table class="tally">
+<thead><tr><th rowspan="2">suite</th><th colspan="3">MUST</th><th colspan="3">SHOULD</th></tr><tr><th>pass</th><th>fail</th><th>skip</th><th>pass</th><th>fail</th><th>skip</th></tr></thead>
+<tbody>${rows.join('')}<tr class="total"><td>total</td>${cells(MUST)}${cells(SHOULD)}</tr></tbody>
+</table>`;
+}

@@ -1,0 +1,154 @@
+/**
+ * The JUnit XML report: `conformance.junit.xml`, for CI systems that show test results (Jenkins, GitLab, GitHub
+ * test-report actions, Azure). One testsuite per suite, one testcase per check and event (classname: the check id;
+ * name: the check id and the event), a failure with a one-line message and the reproduce line, a skip with its
+ * reason, and the run's seed, target and versions as properties.
+ *
+ * xmlbuilder2 writes the XML and escapes markup; characters XML 1.0 cannot hold at all (control characters, lone
+ * surrogates, U+FFFE/U+FFFF) are written as visible `\uXXXX` escapes instead.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { SUITE_IDS } from '../suites/check.js';
+import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
+
+/** Longest `message` attribute (a CI list shows it on one line); the full text is the element's content. */
+const MESSAGE_CHARS = 500;
+/** Longest response body excerpt in a failure's text. */
+const BODY_EXCERPT_CHARS = 2048;
+
+export const junitReporter = {
+  name: 'junit',
+  file: 'conformance.junit.xml',
+  description: 'JUnit XML for CI test-report views: one testsuite per suite, one testcase per check and event',
+  async write(report: ConformanceReport, dir: string): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, this.file);
+    await writeFile(file, junitXml(report), 'utf8');
+    return file;
+  },
+};
+
+/** A character XML 1.0 forbids, as the visible escape written instead of it. */
+export function visibleEscape(char: string): string {
+  let escaped = '';
+  for (let at = 0; at < char.length; at++) escaped += `\\u${char.charCodeAt(at).toString(16).padStart(4, '0')}`;
+  return escaped;
+}
+
+export function junitXml(report: ConformanceReport): string {
+  const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: (char: string) => visibleEscape(char) });
+  const total = report.summary.total;
+  const suites = root.ele('testsuites', {
+    name: `${report.tool} ${report.target}`,
+    tests: String(total.pass + total.fail + total.skip),
+    failures: String(total.fail),
+    errors: '0',
+    skipped: String(total.skip),
+    time: seconds(report.durationMs),
+    timestamp: report.startedAt,
+  });
+  const bySuite = new Map<string, CheckRecord[]>();
+  for (const check of report.checks) {
+    const list = bySuite.get(check.suite);
+    if (list) list.push(check);
+    else bySuite.set(check.suite, [check]);
+  }
+  for (const suite of SUITE_IDS) {
+    const checks = bySuite.get(suite);
+    if (!checks) continue;
+    const count = (status: CheckRecord['status']) => String(checks.filter((check) => check.status === status).length);
+    const element = suites.ele('testsuite', {
+      name: suite,
+      tests: String(checks.length),
+      failures: count('fail'),
+      errors: '0',
+      skipped: count('skip'),
+      time: seconds(checks.reduce((sum, check) => sum + checkMs(check), 0)),
+      timestamp: report.startedAt,
+    });
+    addProperties(element, report);
+    for (const check of checks) addTestcase(element, check);
+  }
+  return suites.end({ prettyPrint: true });
+}
+
+function addProperties(suite: XMLBuilder, report: ConformanceReport): void {
+  const properties = suite.ele('properties');
+  const values: [string, string | undefined][] = [
+    ['seed', String(report.seed)],
+    ['target', report.target],
+    ['tool', report.tool],
+    ['tool.version', report.version],
+    ['report.version', String(report.reportVersion)],
+    ['verdict', report.summary.verdict],
+    ['strict', String(report.config.strict)],
+    ['systems', report.config.systems.join(',')],
+    ['events', String(report.config.events)],
+    ['examples', String(report.config.examples)],
+    ['deadline.ms', String(report.config.deadlineMs)],
+    ['observer', String(report.config.observer)],
+    ['shard', report.config.shard],
+    ['merged.shards', report.merged?.shards.join(',')],
+    ['stopped', report.stopped ?? undefined],
+  ];
+  for (const [name, value] of values) if (value !== undefined) properties.ele('property', { name, value });
+}
+
+function addTestcase(suite: XMLBuilder, check: CheckRecord): void {
+  const testcase = suite.ele('testcase', {
+    name: check.event === null ? check.id : `${check.id} [${check.event}]`,
+    classname: check.id,
+    time: seconds(checkMs(check)),
+  });
+  if (check.status === 'fail') {
+    testcase.ele('failure', { message: oneLine(`${check.level}: ${check.reason ?? check.title}`, MESSAGE_CHARS), type: check.level }).txt(failureText(check));
+  } else if (check.status === 'skip') {
+    testcase.ele('skipped', { message: oneLine(check.reason ?? 'skipped', MESSAGE_CHARS) });
+  }
+}
+
+/** What a person needs to see and repeat the failure. */
+function failureText(check: CheckRecord): string {
+  const lines = [
+    `${check.level} ${check.id}: ${check.title}`,
+    `event: ${check.event ?? '(the whole endpoint)'}`,
+    `got: ${check.reason ?? ''}`,
+    `why it matters: ${check.rationale}`,
+    `reproduce: ${check.reproduce}`,
+  ];
+  for (const exchange of check.exchanges) lines.push('', ...exchangeLines(exchange));
+  return `\n${lines.join('\n')}\n`;
+}
+
+function exchangeLines(exchange: ExchangeRecord): string[] {
+  const lines = [`${exchange.label ? `${exchange.label}: ` : ''}${exchange.request.method} ${exchange.request.url} -> ${answer(exchange)}`];
+  const body = exchange.response?.body;
+  if (body?.text) {
+    const excerpt = body.text.length > BODY_EXCERPT_CHARS ? `${body.text.slice(0, BODY_EXCERPT_CHARS)}… (${body.bytes} bytes)` : body.text;
+    lines.push(`response body: ${excerpt}`);
+  } else if (body?.base64) lines.push(`response body: ${body.bytes} bytes, not UTF-8`);
+  if (exchange.curl) lines.push(`curl: ${exchange.curl}`);
+  return lines;
+}
+
+function answer(exchange: ExchangeRecord): string {
+  if (exchange.response) return `${exchange.response.status} in ${exchange.latencyMs} ms`;
+  if (exchange.error) return `${exchange.error.kind}: ${exchange.error.message}`;
+  return 'no answer';
+}
+
+function checkMs(check: CheckRecord): number {
+  return check.exchanges.reduce((sum, exchange) => sum + exchange.latencyMs, 0);
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
