@@ -14,6 +14,9 @@ import { selectSpecs } from './select-specs.js';
 import { addRunOptions, runCommand, type RunOptions } from './run.js';
 import { printChecks } from './checks.js';
 import { demoCommand, type DemoOptions } from './demo.js';
+import { registerFuzz } from './fuzz.js';
+import { registerReplay } from './replay.js';
+import { registerSend } from './send.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -100,6 +103,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       printChecks(io, options.json === true);
       setExit(EXIT.ok);
     });
+
+  registerFuzz(program, io, setExit);
+  registerReplay(program, io, setExit);
+  registerSend(program, io, setExit);
 
   addRunOptions(
     program

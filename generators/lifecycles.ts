@@ -3,6 +3,7 @@
  * with consistent ids (account, host, meeting number and uuid, session id and key, participant, stream id) and
  * increasing `event_ts`. Suites deliver them in order, out of order and with duplicates.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Delivery, DeliveryGenerator } from './deliveries.js';
@@ -54,9 +55,9 @@ const STEP_MS = 60_000;
 
 /**
  * The `index`-th lifecycle of the kind in this run: an entity drawn from the run's world, and one valid delivery per
- * event with the entity's ids written in.
+ * event with the entity's ids written in. An `instance` above 0 is another occurrence of it, with fresh instance ids.
  */
-export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind, events: readonly WebhookEvent[], index: number): Lifecycle {
+export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind, events: readonly WebhookEvent[], index: number, instance = 0): Lifecycle {
   const world = generator.world;
   const seed = deriveSeed(generator.seed, 'lifecycle', kind, String(index));
   const [pick] = fc.sample(fc.tuple(fc.nat(1_000), fc.nat(1_000), fc.nat(1_000)), { seed, numRuns: 1 });
@@ -79,6 +80,7 @@ export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind
     ...(isSession ? { sessionId: session.sessionId, sessionKey: session.sessionKey } : { meetingNumber: meeting.number, meetingUuid: meeting.uuid }),
     ...(kind.endsWith('rtms') ? { rtmsStreamId: world.rtmsStreamIds[b % world.rtmsStreamIds.length]! } : {}),
   };
+  if (instance > 0) Object.assign(entity, freshInstance(entity, seed, instance));
   const start = world.epochMs + (seed >>> 0) % (3 * 86_400_000);
   const deliveries = LIFECYCLES[kind].map((name, step) => {
     const event = events.find((candidate) => candidate.name === name);
@@ -91,6 +93,19 @@ export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind
     return { ...delivery, value, eventTs: value.event_ts as number, body: Buffer.from(toJsonText(value), 'utf8') };
   });
   return { kind, entity, deliveries };
+}
+
+/**
+ * Another occurrence of the same meeting or session: Zoom gives every occurrence a new instance uuid (session id,
+ * stream id), so nothing a receiver remembers about one occurrence applies to the next.
+ */
+function freshInstance(entity: LifecycleEntity, seed: number, instance: number): Partial<LifecycleEntity> {
+  const digest = (label: string) => createHash('sha256').update(`${seed}:${instance}:${label}`).digest();
+  return {
+    ...(entity.meetingUuid !== undefined ? { meetingUuid: digest('meeting').subarray(0, 16).toString('base64') } : {}),
+    ...(entity.sessionId !== undefined ? { sessionId: digest('session').subarray(0, 16).toString('base64') } : {}),
+    ...(entity.rtmsStreamId !== undefined ? { rtmsStreamId: digest('stream').subarray(0, 16).toString('hex') } : {}),
+  };
 }
 
 /** Writes the entity's ids into every field whose role says it names the entity. */

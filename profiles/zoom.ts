@@ -145,3 +145,69 @@ function parseObject(body: Buffer | undefined): Record<string, unknown> | undefi
     return undefined;
   }
 }
+
+/**
+ * How a delivery is signed: as Zoom does, or one of the ways a forger (or a bug) gets it wrong. Plain data, so a
+ * failing case can be saved and replayed with a fresh timestamp.
+ */
+export type SignatureSpec =
+  | { kind: 'valid' }
+  | { kind: 'missing-signature' }
+  | { kind: 'missing-timestamp' }
+  | { kind: 'wrong-secret' }
+  | { kind: 'changed-timestamp' }
+  | { kind: 'empty-digest' }
+  /** The signature cut to `length` hex digits of its digest (0 to 63). */
+  | { kind: 'truncated'; length: number }
+  /** One hex digit of the digest changed (`index` 0 to 63). */
+  | { kind: 'flipped'; index: number }
+  /** A valid signature of another body. */
+  | { kind: 'other-body'; otherBody: Buffer }
+  /** A valid signature of `signedBody`; the request carries another (tampered) body. */
+  | { kind: 'tampered'; signedBody: Buffer };
+
+export type ForgeryKind = Exclude<SignatureSpec['kind'], 'valid'>;
+
+/** The secret a forger signs with: not the run's, derived from it so it is never printed and never equal. */
+export function forgerSecret(secret: string): string {
+  return `forger-${createHmac('sha256', 'zoom-conformance').update(secret).digest('hex').slice(0, 16)}`;
+}
+
+/** The headers of `body` signed per `spec` at `timestamp` (unix seconds). */
+export function signedHeaders(spec: SignatureSpec, options: { secret: string; body: Buffer; timestamp?: number; auth?: EndpointAuth }): Record<string, string> {
+  const timestamp = options.timestamp ?? nowSeconds();
+  const headers = baseHeaders(options.auth);
+  const sign = (body: Buffer, secret = options.secret) => zoomSignature(secret, timestamp, body);
+  const valid = () => sign(options.body);
+  const set = (signature: string | undefined, ts: string | null = String(timestamp)) => {
+    if (ts !== null) headers[ZOOM.timestampHeader] = ts;
+    if (signature !== undefined) headers[ZOOM.signatureHeader] = signature;
+    return headers;
+  };
+  switch (spec.kind) {
+    case 'valid':
+      return set(valid());
+    case 'missing-signature':
+      return set(undefined);
+    case 'missing-timestamp':
+      return set(valid(), null);
+    case 'wrong-secret':
+      return set(sign(options.body, forgerSecret(options.secret)));
+    case 'changed-timestamp':
+      return set(valid(), String(timestamp - 1));
+    case 'empty-digest':
+      return set('v0=');
+    case 'truncated':
+      return set(valid().slice(0, 3 + Math.max(0, Math.min(63, spec.length))));
+    case 'flipped': {
+      const signature = valid();
+      const at = 3 + (spec.index % 64);
+      const digit = signature[at]!;
+      return set(`${signature.slice(0, at)}${digit === 'f' ? '0' : (parseInt(digit, 16) + 1).toString(16)}${signature.slice(at + 1)}`);
+    }
+    case 'other-body':
+      return set(sign(spec.otherBody));
+    case 'tampered':
+      return set(sign(spec.signedBody));
+  }
+}

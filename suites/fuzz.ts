@@ -1,0 +1,375 @@
+/**
+ * The fuzzer: fast-check properties over random cases (every mode, every selected event, lifecycle scenarios),
+ * run in parallel lanes so that the receiver, not the fuzzer, sets the pace. Each lane runs fast-check in chunks of
+ * runs, each chunk from its own seed; a failing chunk is shrunk by fast-check to the smallest case that still fails,
+ * which is reported with its seed and path and saved as a replay file. The first MUST failure stops every lane.
+ *
+ * Hostile-but-valid input and broken bodies are SHOULD-level: a failure there is recorded (once per check and
+ * event, unshrunk) and fuzzing goes on, unless `strict`, where it fails and shrinks like a MUST failure.
+ */
+import fc from 'fast-check';
+import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
+import { deriveSeed, DeliveryGenerator } from '../generators/deliveries.js';
+import { signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
+import type { Redaction } from '../reports/redaction.js';
+import type { WebhookEvent } from '../specs/catalog.js';
+import type { Check, CheckResult } from './check.js';
+import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
+import { outcome } from './outcome.js';
+import { buildLifecycle } from '../generators/lifecycles.js';
+import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
+import { ObserverError, type Observer } from './observer.js';
+import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
+import { TargetUnreachable } from './runner.js';
+
+export interface FuzzConfig {
+  target: URL;
+  secret: string;
+  auth?: EndpointAuth;
+  events: readonly WebhookEvent[];
+  seed: number;
+  /** Cases to run in all (default 1000 unless a duration is given). */
+  runs?: number;
+  durationMs?: number;
+  concurrency: number;
+  deadlineMs: number;
+  observer?: Observer;
+  strict: boolean;
+  /** Replay `lane.round:fastCheckPath` of a previous fuzz run with the same seed and selection. */
+  path?: string;
+  insecure?: boolean;
+  /** Where replay files go (`.conformance/failures`). */
+  replayDir: string;
+  redaction: Redaction;
+  tool: { name: string; version: string };
+  /** The command line that repeats one case: gets the lane.round:path. */
+  reproduce: (check: Check, event: string | undefined, path: string) => string;
+}
+
+export interface FuzzProgress {
+  runs: number;
+  deliveries: number;
+  failures: number;
+  elapsedMs: number;
+}
+
+export interface FuzzFinding {
+  check: Check;
+  event: string;
+  reason: string;
+  exchanges: Exchange[];
+  /** `lane.round:path` for `--path`, when shrunk. */
+  path?: string;
+  numShrinks?: number;
+  replayFile: string;
+  shrunk: boolean;
+}
+
+export interface FuzzOutcome {
+  runs: number;
+  deliveries: number;
+  durationMs: number;
+  latencies: number[];
+  /** Cases run per class (lifecycle scenarios as `lifecycle`). */
+  classes: Record<string, number>;
+  findings: FuzzFinding[];
+  results: CheckResult[];
+  stopped?: { reason: string; unreachable: boolean };
+}
+
+type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
+
+/** Runs per fast-check chunk: small enough that a stop is noticed soon, large enough to keep fast-check's overhead low. */
+const CHUNK = 100;
+const REFUSALS_TO_STOP = 5;
+
+interface LastFailure {
+  check: Check;
+  event: string;
+  reason: string;
+  exchanges: Exchange[];
+  sent: { label: string; group: number; request: HttpRequest; signature: SignatureSpec; expect: Expectation }[];
+  edges: ReplayFile['edges'];
+  system: string | null;
+  observe?: ReplayFile['observe'];
+}
+
+export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzProgress) => void = () => {}): Promise<FuzzOutcome> {
+  const problem = await unreachableReason(config.target, config.deadlineMs, config.insecure);
+  if (problem) throw new TargetUnreachable(`cannot reach ${config.target.origin}: ${problem}`);
+  const started = performance.now();
+  const deadline = config.durationMs !== undefined ? Date.now() + config.durationMs : Infinity;
+  let budget = config.runs ?? (config.durationMs !== undefined ? Infinity : 1000);
+  const latencies: number[] = [];
+  let refusals = 0;
+  let stopped: FuzzOutcome['stopped'];
+  const engine = new HttpEngine({
+    deadlineMs: config.deadlineMs,
+    concurrency: config.concurrency,
+    ...(config.insecure ? { insecure: true } : {}),
+    onExchange(exchange) {
+      if (exchange.response) latencies.push(exchange.latencyMs);
+      refusals = exchange.error?.kind === 'refused' ? refusals + 1 : 0;
+      if (refusals >= REFUSALS_TO_STOP && !stopped) {
+        stopped = { reason: `the target stopped accepting connections (refused ${refusals} times in a row)`, unreachable: true };
+        engine.stop(stopped.reason);
+      }
+    },
+  });
+  const generator = new DeliveryGenerator(config.seed);
+  const scenarios = scenarioArbitrary(config.events);
+  const cases = caseArbitrary(generator, config.events);
+  const input: fc.Arbitrary<FuzzInput> = scenarios
+    ? fc.oneof(
+        { weight: 12, arbitrary: cases.map((value): FuzzInput => ({ kind: 'case', value })) },
+        { weight: 1, arbitrary: scenarios.map((value): FuzzInput => ({ kind: 'scenario', value })) },
+      )
+    : cases.map((value): FuzzInput => ({ kind: 'case', value }));
+
+  const classes: Record<string, number> = {};
+  const findings: FuzzFinding[] = [];
+  const shouldSeen = new Set<string>();
+  const shrunkChecks = new Set<string>();
+  let occurrences = 0;
+  let runs = 0;
+  let mustFailure = false;
+  const lastFailure = new Map<number, LastFailure>();
+  const progress = () => onProgress({ runs, deliveries: engine.sent, failures: findings.length, elapsedMs: performance.now() - started });
+  const ticker = setInterval(progress, 500);
+
+  const sign = (body: Buffer, signature: SignatureSpec, label: string): HttpRequest => ({
+    method: 'POST',
+    url: config.target.href,
+    headers: signedHeaders(signature, { secret: config.secret, body, ...(config.auth ? { auth: config.auth } : {}) }),
+    body,
+    label,
+  });
+
+  const expectationOf = (kind: CaseClass): Expectation => (kind === 'forged' ? 'rejected' : kind === 'invalid' ? 'no-server-error' : 'acknowledged');
+
+  /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
+  const runCase = async (lane: number, built: BuiltCase): Promise<boolean> => {
+    const label = `${built.fuzzCase.class} ${built.fuzzCase.event.name}`;
+    const request = sign(built.body, built.signature, label);
+    const exchange = await engine.send(request);
+    let verdict = judgeCase(built, exchange);
+    const { eventTs } = built.delivery;
+    if (verdict.status === 'pass' && built.fuzzCase.class === 'forged' && config.observer && eventTs !== undefined) {
+      // A rejected forgery must also not have been applied (the observer shows what the status cannot).
+      const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
+      if (count > 0) verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}` };
+    }
+    if (verdict.status === 'pass') return true;
+    const failure: LastFailure = {
+      check: built.check,
+      event: built.fuzzCase.event.name,
+      reason: verdict.reason ?? 'failed',
+      exchanges: [exchange],
+      sent: [{ label, group: 0, request, signature: built.signature, expect: expectationOf(built.fuzzCase.class) }],
+      edges: built.delivery.edges,
+      system: built.fuzzCase.event.system,
+    };
+    if (built.check.level === 'SHOULD' && !config.strict) {
+      const key = `${built.check.id}\u0000${failure.event}`;
+      if (!shouldSeen.has(key)) {
+        shouldSeen.add(key);
+        findings.push(await saveFinding(failure, undefined));
+      }
+      return true;
+    }
+    lastFailure.set(lane, failure);
+    return false;
+  };
+
+  const runScenario = async (lane: number, scenario: LifecycleScenario): Promise<boolean> => {
+    // Fresh deliveries (fresh event_ts) on every run of a scenario, shrinking included: what the receiver applied
+    // in an earlier run must not count in this one, so the shrunk scenario fails on its own.
+    // A fresh occurrence too (new meeting uuid / session id): what the receiver remembers of one is not the next's.
+    const lifecycle = buildLifecycle(generator, scenario.kind, config.events, 1000 + scenario.index, ++occurrences);
+    let group = 0;
+    const log: SentRequest[] = [];
+    const real: ScenarioReal = {
+      lifecycle,
+      observer: config.observer,
+      log,
+      nextGroup: () => group++,
+      send: async (body, label) => {
+        const request = sign(body, { kind: 'valid' }, label);
+        const exchange = await engine.send(request);
+        log.push({ label, group: group++, request, exchange });
+        return exchange;
+      },
+      together: async (body, labels) => {
+        const requests = labels.map((label) => sign(body, { kind: 'valid' }, label));
+        const exchanges = await engine.together(requests);
+        const at = group++;
+        requests.forEach((request, index) => log.push({ label: labels[index]!, group: at, request, exchange: exchanges[index]! }));
+        return exchanges;
+      },
+    };
+    try {
+      await fc.asyncModelRun(() => ({ model: { delivered: new Set<number>() }, real }), scenario.commands);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ScenarioFailure)) throw error;
+      const last = log[log.length - 1];
+      const lastDelivery = last ? lifecycle.deliveries.find((delivery) => delivery.body.equals(last.request.body!)) : undefined;
+      lastFailure.set(lane, {
+        check: LIFECYCLE_CHECK,
+        event: `lifecycle:${scenario.kind}`,
+        reason: `${error.message} (sequence: ${log.map((entry) => entry.label).join('; ')})`,
+        exchanges: log.map((entry) => entry.exchange),
+        sent: log.map((entry) => ({ label: entry.label, group: entry.group, request: entry.request, signature: { kind: 'valid' }, expect: 'acknowledged' })),
+        edges: [],
+        system: lifecycle.deliveries[0]?.system ?? null,
+        ...(config.observer && lastDelivery?.eventTs !== undefined ? { observe: { event: lastDelivery.event, eventTs: lastDelivery.eventTs, expected: 1 } } : {}),
+      });
+      return false;
+    }
+  };
+
+  const saveFinding = async (failure: LastFailure, shrink: { seed: number; path: string; numRuns: number; numShrinks: number } | undefined): Promise<FuzzFinding> => {
+    const file: ReplayFile = {
+      format: 'zoom-conformance/replay@1',
+      tool: config.tool.name,
+      version: config.tool.version,
+      createdAt: new Date().toISOString(),
+      target: config.target.href,
+      check: { id: failure.check.id, level: failure.check.level, title: failure.check.title },
+      reason: failure.reason,
+      event: failure.event,
+      system: failure.system,
+      fuzz: shrink ?? { seed: config.seed, path: '', numRuns: 0, numShrinks: 0 },
+      edges: failure.edges,
+      deadlineMs: config.deadlineMs,
+      requests: failure.sent.map((sent) => replayRequest(sent, config.redaction)),
+      ...(failure.observe ? { observe: failure.observe } : {}),
+    };
+    const replayFile = await writeReplayFile(config.replayDir, file);
+    return {
+      check: failure.check,
+      event: failure.event,
+      reason: failure.reason,
+      exchanges: failure.exchanges,
+      ...(shrink ? { path: shrink.path, numShrinks: shrink.numShrinks } : {}),
+      replayFile,
+      shrunk: shrink !== undefined,
+    };
+  };
+
+  /** Shrinking stops after this long (a slow receiver makes every failing candidate cost a deadline). */
+  const shrinkBudgetMs = Math.max(10_000, 10 * config.deadlineMs);
+  const property = (lane: number) => {
+    let shrinkUntil = 0;
+    return fc.asyncProperty(input, async (value) => {
+      if (stopped) return true;
+      if (shrinkUntil > 0) {
+        // Shrinking: a candidate that cannot be tried within the budget counts as passing, which ends the shrink.
+        if (Date.now() > shrinkUntil) return true;
+      } else if (mustFailure || Date.now() > deadline) {
+        // Another lane found a failure (or time is up): this lane stops sending.
+        return true;
+      }
+      const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
+      classes[kind] = (classes[kind] ?? 0) + 1;
+      runs++;
+      let ok: boolean;
+      try {
+        ok = value.kind === 'case' ? await runCase(lane, buildCase(generator, value.value)) : await runScenario(lane, value.value);
+      } catch (error) {
+        if (!(error instanceof ObserverError)) throw error;
+        // The observer broke its contract: a configuration problem, not a finding about the receiver.
+        stopped ??= { reason: `observer: ${error.message}`, unreachable: true };
+        engine.stop(stopped.reason);
+        return true;
+      }
+      if (!ok && shrinkUntil === 0) {
+        shrinkUntil = Date.now() + shrinkBudgetMs;
+        mustFailure = true;
+      }
+      return ok;
+    });
+  };
+
+  const parsedPath = config.path ? parsePath(config.path) : undefined;
+  const laneSeed = (lane: number, round: number) => deriveSeed(config.seed, 'fuzz-lane', String(lane), String(round));
+
+  const lane = async (index: number) => {
+    for (let round = parsedPath?.round ?? 0; ; round++) {
+      if (mustFailure || stopped || Date.now() > deadline || budget <= 0) return;
+      const numRuns = parsedPath ? 1 : Math.min(CHUNK, budget);
+      budget -= numRuns;
+      const seed = laneSeed(index, round);
+      const details = await fc.check(property(index), { seed, numRuns, ...(parsedPath ? { path: parsedPath.path } : {}) });
+      if (details.failed) {
+        if (details.errorInstance instanceof EngineStopped || stopped) return;
+        const failure = lastFailure.get(index);
+        if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
+        // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
+        if (shrunkChecks.has(failure.check.id)) return;
+        shrunkChecks.add(failure.check.id);
+        const path = `${index}.${round}:${details.counterexamplePath ?? ''}`;
+        findings.push(await saveFinding(failure, { seed: config.seed, path, numRuns: details.numRuns, numShrinks: details.numShrinks }));
+        return;
+      }
+      if (parsedPath) return;
+    }
+  };
+
+  try {
+    const lanes = parsedPath ? [parsedPath.lane] : Array.from({ length: config.concurrency }, (_, index) => index);
+    await Promise.all(lanes.map((index) => lane(index)));
+  } finally {
+    clearInterval(ticker);
+    progress();
+    await engine.close();
+  }
+  const durationMs = performance.now() - started;
+  return {
+    runs,
+    deliveries: engine.sent,
+    durationMs,
+    latencies,
+    classes,
+    findings,
+    results: results(config, findings, classes),
+    ...(stopped ? { stopped } : {}),
+  };
+}
+
+/** `lane.round:fastCheckPath` */
+export function parsePath(text: string): { lane: number; round: number; path: string } {
+  const match = /^(\d+)\.(\d+):([\d:]*)$/.exec(text);
+  if (!match) throw new Error(`a fuzz path looks like 3.12:4:0:1 (lane.round:fast-check path), got "${text}"`);
+  return { lane: Number(match[1]), round: Number(match[2]), path: match[3]! };
+}
+
+/** One result per finding, and a pass for each check that ran cases and found nothing. */
+function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<string, number>): CheckResult[] {
+  const out: CheckResult[] = findings.map((finding) => ({
+    check: finding.check,
+    event: finding.event,
+    ...(config.events.find((event) => event.name === finding.event) ? { system: config.events.find((event) => event.name === finding.event)!.system } : {}),
+    status: 'fail',
+    reason: `${finding.reason}${finding.shrunk ? ` (shrunk ${finding.numShrinks} times; fast-check path ${finding.path})` : ' (not shrunk: SHOULD level)'}; replay: conformance replay ${finding.replayFile}`,
+    exchanges: finding.exchanges,
+    reproduce: finding.path ? config.reproduce(finding.check, finding.event, finding.path) : `npx conformance replay ${finding.replayFile}`,
+  }));
+  const failed = new Set(findings.map((finding) => finding.check.id));
+  const ran: [Check, number][] = [
+    ...(Object.entries(FUZZ_CHECKS) as [CaseClass, Check][]).map(([kind, check]): [Check, number] => [check, classes[kind] ?? 0]),
+    [LIFECYCLE_CHECK, classes.lifecycle ?? 0],
+  ];
+  const byCheck = new Map<string, { check: Check; count: number }>();
+  for (const [check, count] of ran) {
+    const entry = byCheck.get(check.id) ?? { check, count: 0 };
+    entry.count += count;
+    byCheck.set(check.id, entry);
+  }
+  for (const { check, count } of byCheck.values()) {
+    if (count > 0 && !failed.has(check.id)) {
+      out.push({ check, status: 'pass', reason: `${count} random case${count === 1 ? '' : 's'}, none failed`, exchanges: [], reproduce: config.reproduce(check, undefined, '') });
+    }
+  }
+  return out;
+}

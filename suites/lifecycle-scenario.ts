@@ -1,0 +1,110 @@
+/**
+ * Lifecycle scenarios as fast-check model-based tests: a realistic meeting, webinar, Video SDK session, recording
+ * or RTMS lifecycle (consistent ids, increasing event_ts) is delivered by a random sequence of commands: deliver a
+ * step, deliver it again (a retry, fresh signature), deliver two copies at the same moment. Steps come in any
+ * order, so out-of-order delivery and duplicates are the normal case. After every command the receiver must have
+ * acknowledged, and with an observer every delivered step must have been applied exactly once.
+ */
+import fc from 'fast-check';
+import type { Exchange, HttpRequest } from '../engine/http.js';
+import { availableLifecycles, LIFECYCLES, type Lifecycle, type LifecycleKind } from '../generators/lifecycles.js';
+import { isAcknowledged } from '../profiles/zoom.js';
+import type { WebhookEvent } from '../specs/catalog.js';
+import { defineCheck } from './check.js';
+import type { Observer } from './observer.js';
+import { outcome } from './outcome.js';
+
+export const LIFECYCLE_CHECK = defineCheck({
+  id: 'idempotency.fuzz-lifecycle',
+  suite: 'idempotency',
+  level: 'MUST',
+  title: 'Random lifecycle deliveries (any order, retries, concurrent copies) are acknowledged and applied once',
+  rationale: 'Zoom delivers a meeting\'s events out of order and retries them; each must be acknowledged and applied exactly once.',
+});
+
+export interface ScenarioStep {
+  /** Index into the lifecycle (modulo its length). */
+  step: number;
+  how: 'deliver' | 'together';
+}
+
+export interface LifecycleScenario {
+  kind: LifecycleKind;
+  /** Which lifecycle of the kind (its entity and clock). */
+  index: number;
+  commands: Iterable<fc.AsyncCommand<ScenarioModel, ScenarioReal>>;
+}
+
+export interface ScenarioModel {
+  /** Steps delivered so far (each must have been applied once). */
+  delivered: Set<number>;
+}
+
+export interface SentRequest {
+  label: string;
+  group: number;
+  request: HttpRequest;
+  exchange: Exchange;
+}
+
+export interface ScenarioReal {
+  lifecycle: Lifecycle;
+  observer: Observer | undefined;
+  /** Signs and sends one request, or several at the same moment. */
+  send(body: Buffer, label: string): Promise<Exchange>;
+  together(body: Buffer, labels: string[]): Promise<Exchange[]>;
+  /** Everything sent in this scenario, in order (for the failure report and the replay file). */
+  log: SentRequest[];
+  nextGroup(): number;
+}
+
+/** A failed expectation inside a scenario: fast-check shrinks the command sequence that led to it. */
+export class ScenarioFailure extends Error {
+  override name = 'ScenarioFailure';
+}
+
+class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
+  constructor(readonly command: ScenarioStep) {}
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(model: ScenarioModel, real: ScenarioReal): Promise<void> {
+    const deliveries = real.lifecycle.deliveries;
+    const index = this.command.step % deliveries.length;
+    const delivery = deliveries[index]!;
+    const again = model.delivered.has(index);
+    const label = `step ${index + 1}/${deliveries.length} ${delivery.event}${again ? ' (again)' : ''}`;
+    const exchanges =
+      this.command.how === 'together' ? await real.together(delivery.body, [`${label}, copy 1 of 2 at once`, `${label}, copy 2 of 2 at once`]) : [await real.send(delivery.body, label)];
+    for (const exchange of exchanges) {
+      if (!isAcknowledged(exchange.response?.status)) throw new ScenarioFailure(`${exchange.request.label}: ${outcome(exchange)}; expected 200 or 204 within the deadline`);
+    }
+    model.delivered.add(index);
+    if (real.observer && delivery.eventTs !== undefined) {
+      const { count } = await real.observer.settledCount(delivery.event, delivery.eventTs, 1);
+      if (count !== 1) throw new ScenarioFailure(`${label}: applied ${count} times after being delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected exactly once`);
+    }
+  }
+
+  toString(): string {
+    return `${this.command.how} step ${this.command.step}`;
+  }
+}
+
+/** Random scenarios over the lifecycles all of whose events are selected (none when there are none). */
+export function scenarioArbitrary(events: readonly WebhookEvent[]): fc.Arbitrary<LifecycleScenario> | undefined {
+  const kinds = availableLifecycles(events);
+  if (kinds.length === 0) return undefined;
+  const longest = Math.max(...kinds.map((kind) => LIFECYCLES[kind].length));
+  const step = fc.record({ step: fc.nat(longest - 1), how: fc.constantFrom<ScenarioStep['how']>('deliver', 'deliver', 'together') }, { noNullPrototype: true });
+  return fc.record(
+    {
+      kind: fc.constantFrom(...kinds),
+      index: fc.nat(7),
+      commands: fc.commands([step.map((command) => new DeliverStep(command))], { maxCommands: 12 }),
+    },
+    { noNullPrototype: true },
+  );
+}
