@@ -1,15 +1,12 @@
 /**
- * A long-running child process for tests (a server): spawned without a shell so that the PID held is the
- * server's, both output streams always drained (a full pipe would block the child) with their tails kept for
- * diagnostics, stopped by PID (SIGTERM, then SIGKILL after a timeout) and waited for, and killed anyway when the
- * test process exits without stopping it.
+ * A long-running child process for tests (a server): engine/server-process.ts (spawned without a shell so that the
+ * PID held is the server's, output drained and kept, stopped by PID and waited for, killed anyway when the test
+ * process exits), plus waiting for a line on its stdout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startProcess, waitForExit, type ExitStatus } from '../../engine/server-process.js';
 
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export { waitForExit, type ExitStatus };
 
 export interface ManagedChild {
   pid: number;
@@ -35,105 +32,16 @@ export interface StartChildOptions {
   label?: string;
 }
 
-const OUTPUT_LIMIT = 64 * 1024;
-
-/** Children not yet known to have exited: the safety net kills them when the test process exits. */
-const live = new Set<ChildProcess>();
-let safetyNetInstalled = false;
-
-function killLiveChildren(): void {
-  for (const child of live) {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
-
-function tail() {
-  let text = '';
-  return {
-    push(chunk: string) {
-      text += chunk;
-      if (text.length > OUTPUT_LIMIT) text = text.slice(text.length - OUTPUT_LIMIT);
-    },
-    get text() {
-      return text;
-    },
-  };
-}
-
-/** Resolves true once the child has exited, false after `ms`. */
-export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-/** Spawns `command args` with no stdin and piped stdout/stderr; resolves once the process is running. */
+/** Spawns `command args` with no stdin and piped stdout/stderr (engine/server-process.ts); resolves once it runs. */
 export async function startChild(command: string, args: string[], options: StartChildOptions = {}): Promise<ManagedChild> {
   const label = options.label ?? command;
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout = tail();
-  const stderr = tail();
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (error) => reject(new Error(`${label} could not be started: ${error.message}`)));
-  });
-  const pid = child.pid!;
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  if (!safetyNetInstalled) {
-    process.once('exit', killLiveChildren);
-    safetyNetInstalled = true;
-  }
-
-  const exitStatus = (): ExitStatus | undefined =>
-    child.exitCode !== null || child.signalCode !== null ? { code: child.exitCode, signal: child.signalCode } : undefined;
-  const output = () => `--- stderr ---\n${stderr.text}\n--- stdout ---\n${stdout.text}`;
-
-  let stopping: Promise<ExitStatus> | undefined;
-  const stop = (killAfterMs = 5000): Promise<ExitStatus> => {
-    stopping ??= (async () => {
-      if (!exitStatus()) {
-        signal(pid, 'SIGTERM');
-        if (!(await waitForExit(child, killAfterMs))) {
-          signal(pid, 'SIGKILL');
-          if (!(await waitForExit(child, 5000))) throw new Error(`${label} (pid ${pid}) did not exit after SIGKILL`);
-        }
-      }
-      return exitStatus()!;
-    })();
-    return stopping;
-  };
+  const server = await startProcess(command, args, options);
+  const { child, exitStatus, output } = server;
 
   const waitForStdout = (pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const match = stdout.text.match(pattern);
+        const match = server.stdout().match(pattern);
         if (match) finish(() => resolve(match));
         return match !== null;
       };
@@ -156,5 +64,5 @@ export async function startChild(command: string, args: string[], options: Start
       if (!check() && child.stdout!.closed && exitStatus()) onExit();
     });
 
-  return { pid, child, stdout: () => stdout.text, stderr: () => stderr.text, output, exitStatus, waitForStdout, stop };
+  return { pid: server.pid, child, stdout: server.stdout, stderr: server.stderr, output, exitStatus, waitForStdout, stop: server.stop };
 }

@@ -1,5 +1,5 @@
 /**
- * Prism (@stoplight/prism-cli, a devDependency) as an independent validator of generated deliveries: the bundled
+ * Prism (@stoplight/prism-cli, started by engine/prism.ts) as an independent validator of generated deliveries: the bundled
  * webhook specs are rewritten into a shape Prism accepts, a `prism mock` server is started on 127.0.0.1, and raw
  * bodies are POSTed to it. Prism validates every request against the operation's request body schema with its own
  * stack (@stoplight/http-spec to read the document, ajv draft-07 + ajv-formats to validate), none of which the
@@ -33,16 +33,14 @@
  * sequences become U+FFFD) and answers 400 `{"error":{"code":"invalid_json"}}` when JSON.parse fails. An empty body
  * is "no body", which a required request body turns into a 422 ("Body parameter is required").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, Agent } from 'node:http';
-import { createConnection, createServer } from 'node:net';
 import path from 'node:path';
+import { findPrism, startPrism as startPrismServer, type PrismServer } from '../../engine/prism.js';
+import { freePort, isRunning } from '../../engine/server-process.js';
 import { REPO_ROOT } from './paths.js';
 
-/** The Prism binary, run directly (no shell, no npx) so that the PID we hold is the server's. */
-export const PRISM_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'prism');
-
-const HOST = '127.0.0.1';
+/** The Prism bin file, run directly with this Node (no shell, no npx) so that the PID held is the server's. */
+export const PRISM_BIN = findPrism()?.bin ?? path.join(REPO_ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 
 /** The one response every operation gets: description only, which Prism mocks as an empty 200. */
 const ACKNOWLEDGED = { '200': { description: 'Event acknowledged' } } as const;
@@ -74,16 +72,6 @@ export function webhooksAsPaths(document: Record<string, unknown>): Record<strin
   return { ...rest, openapi: typeof document.openapi === 'string' ? document.openapi : '3.1.0', paths };
 }
 
-export interface PrismServer {
-  /** `http://127.0.0.1:<port>` */
-  url: string;
-  pid: number;
-  /** Everything Prism wrote so far (the tail of it), for diagnostics. */
-  output(): string;
-  /** Kills the server by PID (SIGTERM, then SIGKILL) and waits until it has exited. */
-  stop(): Promise<void>;
-}
-
 export interface StartPrismOptions {
   /** How long Prism may take to accept connections. Default 60 s. */
   startTimeoutMs?: number;
@@ -91,160 +79,12 @@ export interface StartPrismOptions {
   extraArgs?: string[];
 }
 
-/** A port that was free a moment ago: bind port 0 on 127.0.0.1, read it, release it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close((error) => (error ? reject(error) : port > 0 ? resolve(port) : reject(new Error('could not read the bound port'))));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: HOST, port });
-    const done = (ok: boolean) => {
-      socket.removeAllListeners();
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Keeps the last `limit` characters written to a stream. */
-function tail(limit: number) {
-  let text = '';
-  return {
-    push(chunk: string) {
-      text += chunk;
-      if (text.length > limit) text = text.slice(text.length - limit);
-    },
-    get text() {
-      return text;
-    },
-  };
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, ms);
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Starts `prism mock <specFile> -h 127.0.0.1 -p <free port> --errors` and resolves once it accepts connections.
- * Rejects with Prism's output when it exits or does not listen within the timeout (the process is then killed).
+ * Starts `prism mock <specFile> --host 127.0.0.1 --port <free port> --errors` (engine/prism.ts: by PID, no shell) and
+ * resolves once it accepts connections. Rejects with Prism's output when it exits or does not listen in time.
  */
-export async function startPrism(specFile: string, options: StartPrismOptions = {}): Promise<PrismServer> {
-  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
-  // The port can be taken between freePort() and Prism's bind; retry on that one failure only.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(specFile, await freePort(), startTimeoutMs, options.extraArgs ?? []);
-    } catch (error) {
-      if (attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
-    }
-  }
-}
-
-async function startOnce(specFile: string, port: number, startTimeoutMs: number, extraArgs: string[]): Promise<PrismServer> {
-  const args = ['mock', specFile, '-h', HOST, '-p', String(port), '--errors', ...extraArgs];
-  const child = spawn(PRISM_BIN, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Drain both streams always: Prism logs every request, and a full pipe would block it.
-  const stdout = tail(64 * 1024);
-  const stderr = tail(64 * 1024);
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  let spawnError: Error | undefined;
-  child.once('error', (error) => (spawnError = error));
-  const pid = child.pid;
-
-  // Safety net: if the test runner exits without calling stop(), do not leave the server behind.
-  const killOnExit = () => {
-    if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.once('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        if (!(await waitForExit(child, 5000))) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-          if (!(await waitForExit(child, 5000))) throw new Error(`prism (pid ${pid}) did not exit after SIGKILL`);
-        }
-      }
-      process.off('exit', killOnExit);
-    })();
-    return stopping;
-  };
-  const describe = () => `prism ${args.join(' ')}\n--- stderr ---\n${stderr.text}\n--- stdout ---\n${stdout.text}`;
-
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    if (spawnError) {
-      await stop();
-      throw new Error(`prism could not be started: ${spawnError.message}\n${describe()}`);
-    }
-    if (pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-      await stop();
-      throw new Error(`prism exited before listening (code ${child.exitCode}, signal ${child.signalCode})\n${describe()}`);
-    }
-    if (await canConnect(port)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prism did not accept connections on ${HOST}:${port} within ${startTimeoutMs} ms\n${describe()}`);
-    }
-    await delay(150);
-  }
-  return { url: `http://${HOST}:${port}`, pid, output: () => `${stderr.text}${stdout.text}`, stop };
+export function startPrism(specFile: string, options: StartPrismOptions = {}): Promise<PrismServer> {
+  return startPrismServer(specFile, { errors: true, startTimeoutMs: options.startTimeoutMs ?? 60_000, extraArgs: options.extraArgs ?? [] });
 }
 
 export interface RawResponse {
@@ -287,4 +127,4 @@ export function closeConnections(): void {
   agent.destroy();
 }
 
-export { isRunning };
+export { freePort, isRunning, type PrismServer };
