@@ -17,8 +17,14 @@ import type { Observer } from './observer.js';
 export type Level = 'MUST' | 'SHOULD';
 export const LEVELS: readonly Level[] = ['MUST', 'SHOULD'];
 
-export const SUITE_IDS = ['url-validation', 'acknowledgement', 'signature', 'idempotency', 'robustness'] as const;
-export type SuiteId = (typeof SUITE_IDS)[number];
+const WEBHOOK_SUITE_IDS = ['url-validation', 'acknowledgement', 'signature', 'idempotency', 'robustness'] as const;
+/** The suites of REST API contract checks (`conformance api`), reported after the webhook suites. */
+export const API_SUITE_IDS = ['api-contract'] as const;
+export type SuiteId = (typeof WEBHOOK_SUITE_IDS)[number] | (typeof API_SUITE_IDS)[number];
+/** The webhook suites, in run order: the main job's `--suite` list. */
+export const SUITE_IDS: readonly SuiteId[] = WEBHOOK_SUITE_IDS;
+/** Every suite, in report order. */
+export const ALL_SUITE_IDS: readonly SuiteId[] = [...SUITE_IDS, ...API_SUITE_IDS];
 
 export type Status = 'pass' | 'fail' | 'skip';
 
