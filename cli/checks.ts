@@ -1,6 +1,9 @@
-/** `conformance checks`: every check with its id, suite, level, title and rationale. */
-import { ALL_CHECKS } from '../suites/index.js';
+/** `conformance checks`: every check with its id, suite, level, title and rationale (the API contract checks last). */
+import { API_CHECKS } from '../suites/api/checks.js';
+import { ALL_CHECKS as WEBHOOK_CHECKS } from '../suites/index.js';
 import type { Io } from './io.js';
+
+const ALL_CHECKS = [...WEBHOOK_CHECKS, ...API_CHECKS];
 
 export function printChecks(io: Io, json: boolean): void {
   if (json) {

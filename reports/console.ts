@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import type { Io } from '../cli/io.js';
 import type { RunProgress } from '../suites/runner.js';
-import { SUITE_IDS, type Level } from '../suites/check.js';
+import { ALL_SUITE_IDS, type Level } from '../suites/check.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import type { Tally } from './summary.js';
 
@@ -150,7 +150,7 @@ export function summaryTable(report: ConformanceReport, c: Colors = pc.createCol
   const header = ['suite', 'MUST pass', 'fail', 'skip', 'SHOULD pass', 'fail', 'skip'];
   const rows: string[][] = [];
   const cells = (tally: Tally) => [String(tally.pass), String(tally.fail), String(tally.skip)];
-  for (const suite of SUITE_IDS) {
+  for (const suite of ALL_SUITE_IDS) {
     const row = report.summary.bySuite[suite];
     if (row) rows.push([suite, ...cells(row.MUST), ...cells(row.SHOULD)]);
   }

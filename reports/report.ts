@@ -73,6 +73,10 @@ export interface ConformanceReport {
     strict: boolean;
     /** `i/n` when this run was one shard of n (`--shard`). */
     shard?: string;
+    /** API contract runs (`conformance api`): the operations checked, those left out (read-only run) and whether --unsafe was given. */
+    operations?: number;
+    operationsLeftOut?: number;
+    unsafe?: boolean;
   };
   /** Set on a report merged from shards (`conformance merge`): the shards it holds. */
   merged?: { shards: string[] };

@@ -1,5 +1,5 @@
 /** Totals of a run, shared by every report format: by level, by suite and level, the verdict and the latencies. */
-import { SUITE_IDS, type Level, type Status, type SuiteId } from '../suites/check.js';
+import { ALL_SUITE_IDS, type Level, type Status, type SuiteId } from '../suites/check.js';
 
 export type Tally = Record<Status, number>;
 
@@ -53,7 +53,7 @@ export function summarize(results: readonly Counted[], options: SummaryOptions):
   }
   // Keep the suites in their run order.
   const ordered: Summary['bySuite'] = {};
-  for (const id of SUITE_IDS) if (bySuite[id]) ordered[id] = bySuite[id];
+  for (const id of ALL_SUITE_IDS) if (bySuite[id]) ordered[id] = bySuite[id];
   const failed = options.strict ? total.fail > 0 : byLevel.MUST.fail > 0;
   return {
     verdict: failed ? 'fail' : 'pass',
