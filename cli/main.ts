@@ -12,10 +12,9 @@ import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs } from './select-specs.js';
 import { addRunOptions, runCommand, type RunOptions } from './run.js';
-import { registerMockApi } from './mock-api.js';
-import { registerApi } from './api.js';
 import { printChecks } from './checks.js';
 import { demoCommand, type DemoOptions } from './demo.js';
+import { registerMerge } from './merge.js';
 import { registerFuzz } from './fuzz.js';
 import { registerReplay } from './replay.js';
 import { registerSend } from './send.js';
@@ -97,9 +96,6 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(await generateCommand(event, { ...options, seed: options.seed ?? freshSeed() }, io));
     });
 
-  registerMockApi(program, io, setExit);
-  registerApi(program, io, setExit);
-
   program
     .command('checks')
     .description('List every check: id, suite, level (MUST or SHOULD), title and why it matters')
@@ -112,6 +108,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerFuzz(program, io, setExit);
   registerReplay(program, io, setExit);
   registerSend(program, io, setExit);
+
+  registerMerge(program, io, setExit);
 
   addRunOptions(
     program

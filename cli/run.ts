@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
+import { publishToGitHub } from '../reports/github.js';
 import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { printHeader, printResults, progressDisplay } from '../reports/console.js';
@@ -20,6 +21,7 @@ import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs, splitList } from './select-specs.js';
+import { shardEvents, shardName, shardValue, type Shard } from './shard.js';
 import { parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from './target-options.js';
 
 export const EXIT_INTERNAL = 70;
@@ -48,6 +50,7 @@ export interface RunOptions {
   insecure?: boolean;
   allFailures?: boolean;
   progress: boolean;
+  shard?: Shard;
   /** The command that reproductions start with, instead of `npx conformance --target URL` (used by `demo`). */
   reproduceAs?: string;
 }
@@ -74,6 +77,7 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(new Option('--report <formats>', `comma-separated report files to write: ${REPORT_FORMATS.join(', ')}`))
     .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
     .addOption(new Option('--all-failures', 'print every failure in full (default: the first 3 per check)'))
+    .addOption(new Option('--shard <i/n>', 'run slice i of n (events by system and name, every n-th; whole-endpoint checks in 1/n); merge the reports with `conformance merge`').argParser(shardValue))
     .addOption(new Option('--no-progress', 'no progress bar or progress lines'));
   if (scope === 'demo') return command;
   return command
@@ -116,6 +120,7 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     burst: options.burst,
     observer: observer !== undefined,
     strict: options.strict === true,
+    ...(options.shard ? { shard: shardName(options.shard) } : {}),
   };
 
   printHeader(io, { tool, version, target: target.href, seed, config });
@@ -142,6 +147,7 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     ...(auth ? { auth } : {}),
     ...(options.insecure ? { insecure: true } : {}),
     reproduce,
+    ...(options.shard ? { shard: { events: shardEvents(events, options.shard), runLevel: options.shard.index === 1 } } : {}),
   };
   const progress = progressDisplay(io, options.progress);
   let outcome;
@@ -173,6 +179,7 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
   const dir = path.resolve(io.cwd, options.out);
   for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, dir)) || '.');
   printResults(io, report, { allFailures: options.allFailures === true, files });
+  await publishToGitHub(report, io);
   for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
   if (outcome.internalErrors.length > 0) return EXIT_INTERNAL;
   if (outcome.stopped?.unreachable) {

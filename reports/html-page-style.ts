@@ -19,7 +19,8 @@ pre { margin: 0; padding: 8px 10px; background: var(--panel); border: 1px solid 
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
 .stopped { color: var(--fail); font-weight: 600; }
-.totals { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
+.totals { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; overflow-x: auto; }
+.headline { margin: 0 0 10px; font-size: 15px; }
 table { border-collapse: collapse; }
 .tally th, .tally td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: right; font-variant-numeric: tabular-nums; }
 .tally th:first-child, .tally td:first-child { text-align: left; }

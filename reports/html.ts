@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SUITE_IDS, type Level } from '../suites/check.js';
+import type { Level } from '../suites/check.js';
 import { escapeHtml, scriptJson } from './html-escape.js';
 import { PAGE_SCRIPT } from './html-page-script.js';
 import { PAGE_STYLE } from './html-page-style.js';
@@ -57,7 +57,7 @@ export function pageData(report: ConformanceReport): PageData {
   const checkIndex = new Map<string, number>();
   const eventIndex = new Map<string, number>();
   const data: PageData = {
-    suites: SUITE_IDS.filter((suite) => report.summary.bySuite[suite] !== undefined),
+    suites: Object.keys(report.summary.bySuite),
     systems: report.config.systems,
     checks: [],
     events: [],
@@ -139,6 +139,7 @@ export function htmlReport(report: ConformanceReport): string {
 <main>
 <header>
 <h1><span class="verdict ${summary.verdict}">${verdict}</span> Zoom webhook conformance</h1>
+<p class="headline">${headline(report)}</p>
 <dl class="facts">${factList}</dl>
 ${report.stopped ? `<p class="stopped">Stopped early: ${escapeHtml(report.stopped)}</p>` : ''}
 </header>
@@ -169,13 +170,23 @@ ${detailsIslands(report.checks)}
 `;
 }
 
+/** The verdict in words: what failed at which level, what was skipped, what passed. */
+function headline(report: ConformanceReport): string {
+  const { MUST, SHOULD } = report.summary.byLevel;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  return [
+    `<b${MUST.fail > 0 ? ' class="n-fail"' : ''}>${plural(MUST.fail, 'MUST failure')}</b>`,
+    plural(SHOULD.fail, 'SHOULD failure'),
+    `${MUST.skip + SHOULD.skip} skipped`,
+    `${MUST.pass + SHOULD.pass} passed`,
+    report.summary.strict ? 'strict: any failure fails the run' : 'the run fails on MUST failures',
+  ].join(' · ');
+}
+
 function totalsTable(report: ConformanceReport): string {
   const cells = (tally: Tally) =>
     `<td>${tally.pass}</td><td${tally.fail > 0 ? ' class="n-fail"' : ''}>${tally.fail}</td><td>${tally.skip}</td>`;
-  const rows = SUITE_IDS.flatMap((suite) => {
-    const row = report.summary.bySuite[suite];
-    return row ? [`<tr><td>${escapeHtml(suite)}</td>${cells(row.MUST)}${cells(row.SHOULD)}</tr>`] : [];
-  });
+  const rows = Object.entries(report.summary.bySuite).map(([suite, row]) => `<tr><td>${escapeHtml(suite)}</td>${cells(row.MUST)}${cells(row.SHOULD)}</tr>`);
   const { MUST, SHOULD } = report.summary.byLevel;
   return `<table class="tally">
 <thead><tr><th rowspan="2">suite</th><th colspan="3">MUST</th><th colspan="3">SHOULD</th></tr><tr><th>pass</th><th>fail</th><th>skip</th><th>pass</th><th>fail</th><th>skip</th></tr></thead>

@@ -4,14 +4,15 @@
  * name: the check id and the event), a failure with a one-line message and the reproduce line, a skip with its
  * reason, and the run's seed, target and versions as properties.
  *
- * xmlbuilder2 writes the XML and escapes markup; characters XML 1.0 cannot hold at all (control characters, lone
- * surrogates, U+FFFE/U+FFFF) are written as visible `\uXXXX` escapes instead.
+ * xmlbuilder2 writes the XML and escapes `<`, `>` and quotes. It leaves an `&` that starts an entity reference as it
+ * is (`&amp;` stays `&amp;`, `&bogus;` would break the file), so every string goes through `xmlString` first, which
+ * writes each `&` as `&amp;`. Characters XML 1.0 cannot hold at all (control characters, lone surrogates,
+ * U+FFFE/U+FFFF) are written as visible `\uXXXX` escapes.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { SUITE_IDS } from '../suites/check.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
 
 /** Longest `message` attribute (a CI list shows it on one line); the full text is the element's content. */
@@ -38,11 +39,16 @@ export function visibleEscape(char: string): string {
   return escaped;
 }
 
+/** A string for xmlbuilder2: every `&` already escaped, so that the reader gets back exactly the text. */
+function xmlString(text: string): string {
+  return text.replace(/&/g, '&amp;');
+}
+
 export function junitXml(report: ConformanceReport): string {
   const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: (char: string) => visibleEscape(char) });
   const total = report.summary.total;
   const suites = root.ele('testsuites', {
-    name: `${report.tool} ${report.target}`,
+    name: xmlString(`${report.tool} ${report.target}`),
     tests: String(total.pass + total.fail + total.skip),
     failures: String(total.fail),
     errors: '0',
@@ -56,7 +62,8 @@ export function junitXml(report: ConformanceReport): string {
     if (list) list.push(check);
     else bySuite.set(check.suite, [check]);
   }
-  for (const suite of SUITE_IDS) {
+  // The suites in the order of the totals (run order).
+  for (const suite of Object.keys(report.summary.bySuite)) {
     const checks = bySuite.get(suite);
     if (!checks) continue;
     const count = (status: CheckRecord['status']) => String(checks.filter((check) => check.status === status).length);
@@ -94,19 +101,19 @@ function addProperties(suite: XMLBuilder, report: ConformanceReport): void {
     ['merged.shards', report.merged?.shards.join(',')],
     ['stopped', report.stopped ?? undefined],
   ];
-  for (const [name, value] of values) if (value !== undefined) properties.ele('property', { name, value });
+  for (const [name, value] of values) if (value !== undefined) properties.ele('property', { name, value: xmlString(value) });
 }
 
 function addTestcase(suite: XMLBuilder, check: CheckRecord): void {
   const testcase = suite.ele('testcase', {
-    name: check.event === null ? check.id : `${check.id} [${check.event}]`,
-    classname: check.id,
+    name: xmlString(check.event === null ? check.id : `${check.id} [${check.event}]`),
+    classname: xmlString(check.id),
     time: seconds(checkMs(check)),
   });
   if (check.status === 'fail') {
-    testcase.ele('failure', { message: oneLine(`${check.level}: ${check.reason ?? check.title}`, MESSAGE_CHARS), type: check.level }).txt(failureText(check));
+    testcase.ele('failure', { message: xmlString(oneLine(`${check.level}: ${check.reason ?? check.title}`, MESSAGE_CHARS)), type: check.level }).txt(xmlString(failureText(check)));
   } else if (check.status === 'skip') {
-    testcase.ele('skipped', { message: oneLine(check.reason ?? 'skipped', MESSAGE_CHARS) });
+    testcase.ele('skipped', { message: xmlString(oneLine(check.reason ?? 'skipped', MESSAGE_CHARS)) });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Exchange } from '../engine/http.js';
-import { SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
+import { ALL_SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
 import { ALL_CHECKS } from '../suites/index.js';
 import { curlCommand } from './curl.js';
 import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
@@ -127,7 +127,7 @@ const CHECK_RANK = new Map(ALL_CHECKS.map((check, index) => [check.id, index]));
  * event name. So two runs, or a run and its merged shards, list the same results in the same order.
  */
 export function orderChecks(checks: CheckRecord[], systems: readonly string[]): CheckRecord[] {
-  const suiteRank = (suite: SuiteId) => SUITE_IDS.indexOf(suite);
+  const suiteRank = (suite: SuiteId) => ALL_SUITE_IDS.indexOf(suite);
   const systemRank = (system: string | null) => (system === null ? -1 : systems.includes(system) ? systems.indexOf(system) : systems.length);
   const text = (value: string | null) => value ?? '';
   return checks.sort(

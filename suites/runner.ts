@@ -35,6 +35,8 @@ export interface RunConfig {
   maxResponseBytes?: number;
   /** The command line that repeats one check on one event. */
   reproduce: (check: Check, event: string | undefined) => string;
+  /** One shard of a run (`--shard`): per-event probes on these events only; run-level probes only when `runLevel`. */
+  shard?: { events: readonly WebhookEvent[]; runLevel: boolean };
 }
 
 export interface RunProgress {
@@ -101,8 +103,9 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
   const exclusive: Task[] = [];
   for (const probe of probes) {
     const list = probe.exclusive ? exclusive : tasks;
-    if (probe.scope === 'run') list.push({ probe, event: undefined });
-    else for (const event of config.events) list.push({ probe, event });
+    if (probe.scope === 'run') {
+      if (config.shard?.runLevel ?? true) list.push({ probe, event: undefined });
+    } else for (const event of config.shard?.events ?? config.events) list.push({ probe, event });
   }
 
   const results: CheckResult[] = [];
