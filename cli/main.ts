@@ -12,6 +12,8 @@ import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs } from './select-specs.js';
 import { addRunOptions, runCommand, type RunOptions } from './run.js';
+import { registerMockApi } from './mock-api.js';
+import { registerApi } from './api.js';
 import { printChecks } from './checks.js';
 import { demoCommand, type DemoOptions } from './demo.js';
 import { registerMerge } from './merge.js';
@@ -95,6 +97,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (event: string, options: { system?: string; spec?: string; mode: Mode; count: number; seed?: number }) => {
       setExit(await generateCommand(event, { ...options, seed: options.seed ?? freshSeed() }, io));
     });
+
+  registerMockApi(program, io, setExit);
+  registerApi(program, io, setExit);
 
   program
     .command('checks')
