@@ -18,7 +18,7 @@ import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs, splitList } from './select-specs.js';
-import { parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents, type AuthOptions } from './target-options.js';
+import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents, type AuthOptions } from './target-options.js';
 
 export interface FuzzOptions extends AuthOptions {
   target?: string;
@@ -53,7 +53,7 @@ export function durationValue(value: string): number {
 }
 
 export function registerFuzz(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('fuzz')
     .description('Fuzz a receiver: random valid, edge-case, forged and broken deliveries and lifecycle scenarios; shrinks the first failure')
     .addOption(new Option('--target <url>', 'the URL where your receiver takes Zoom webhooks'))
@@ -72,14 +72,6 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('--report <formats>', `report files to write: ${REPORT_FORMATS.join(', ')}`))
     .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
     .addOption(new Option('--replay-dir <dir>', 'where failing cases are saved as replay files').default(path.join('.conformance', 'failures')))
-    .addOption(new Option('--basic <user:password>', 'send Basic authentication, as configured in Zoom'))
-    .addOption(new Option('--bearer <token>', 'send a Bearer token, as configured in Zoom'))
-    .addOption(
-      new Option('--header <"x-name: value">', 'send a custom header, as configured in Zoom (repeatable)')
-        .argParser((value: string, previous: string[]) => [...previous, value])
-        .default([]),
-    )
-    .addOption(new Option('--insecure', 'accept a self-signed TLS certificate (test targets only)'))
     .addOption(new Option('--no-progress', 'no progress line'))
     .addHelpText(
       'after',
@@ -89,7 +81,8 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
         'broken bodies get no 5xx (SHOULD: recorded, not shrunk, unless --strict).\n' +
         'A failure is shrunk to the smallest case that still fails, printed with a command that runs it again, and\n' +
         'saved as a replay file (conformance replay FILE re-sends it byte for byte).',
-    )
+    );
+  addAuthOptions(command)
     .action(async (options: FuzzOptions) => setExit(await fuzzCommand(options, io)));
 }
 

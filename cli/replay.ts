@@ -12,7 +12,7 @@ import { judgeReplayed, readReplayFile, ReplayFileError, replayGroups } from '..
 import { printExchange } from './exchange-print.js';
 import { UsageError, type Io } from './io.js';
 import { positiveInteger } from './options.js';
-import { parseAuth, parseUrl, resolveSecret, type AuthOptions } from './target-options.js';
+import { addAuthOptions, parseAuth, parseUrl, resolveSecret, type AuthOptions } from './target-options.js';
 
 export interface ReplayOptions extends AuthOptions {
   target?: string;
@@ -24,7 +24,7 @@ export interface ReplayOptions extends AuthOptions {
 }
 
 export function registerReplay(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('replay')
     .description('Send a failure saved by `conformance fuzz` again, byte for byte, and show whether it still fails')
     .argument('<file>', 'a replay file (.conformance/failures/*.json)')
@@ -32,15 +32,8 @@ export function registerReplay(program: Command, io: Io, setExit: (code: number)
     .addOption(new Option('--secret <token>', "your app's Secret Token (better: ZOOM_WEBHOOK_SECRET_TOKEN; never printed)"))
     .addOption(new Option('--keep-timestamp', 'send the recorded headers (timestamp and signature) as they were, instead of re-signing now'))
     .addOption(new Option('--observe <url>', 'check the observer count the failure was about (lifecycle failures)'))
-    .addOption(new Option('--deadline <ms>', 'per-delivery deadline (default: the one of the recorded run)').argParser(positiveInteger('--deadline', 600_000)))
-    .addOption(new Option('--basic <user:password>', 'send Basic authentication'))
-    .addOption(new Option('--bearer <token>', 'send a Bearer token'))
-    .addOption(
-      new Option('--header <"x-name: value">', 'send a custom header (repeatable)')
-        .argParser((value: string, previous: string[]) => [...previous, value])
-        .default([]),
-    )
-    .addOption(new Option('--insecure', 'accept a self-signed TLS certificate'))
+    .addOption(new Option('--deadline <ms>', 'per-delivery deadline (default: the one of the recorded run)').argParser(positiveInteger('--deadline', 600_000)));
+  addAuthOptions(command)
     .action(async (file: string, options: ReplayOptions) => setExit(await replayCommand(file, options, io)));
 }
 

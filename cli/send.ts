@@ -19,7 +19,7 @@ import { findEvent } from './generate.js';
 import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { selectSpecs } from './select-specs.js';
-import { parseAuth, parseTarget, resolveSecret, type AuthOptions } from './target-options.js';
+import { addAuthOptions, parseAuth, parseTarget, resolveSecret, type AuthOptions } from './target-options.js';
 
 export interface SendOptions extends AuthOptions {
   target?: string;
@@ -35,7 +35,7 @@ export interface SendOptions extends AuthOptions {
 }
 
 export function registerSend(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('send')
     .description('Send one signed delivery of an event (a generated body with overrides, or a file), and show the answer')
     .argument('[event]', 'the event name, e.g. meeting.started (see: conformance list)')
@@ -52,14 +52,6 @@ export function registerSend(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('--seed <seed>', 'the seed of the generated body (default: random, printed)').argParser(seedValue))
     .addOption(new Option('--challenge', 'send an endpoint URL validation challenge and check the answer'))
     .addOption(new Option('--deadline <ms>', "the deadline (Zoom's is 3000)").argParser(positiveInteger('--deadline', 600_000)).default(ZOOM.deadlineMs))
-    .addOption(new Option('--basic <user:password>', 'send Basic authentication'))
-    .addOption(new Option('--bearer <token>', 'send a Bearer token'))
-    .addOption(
-      new Option('--header <"x-name: value">', 'send a custom header (repeatable)')
-        .argParser((value: string, previous: string[]) => [...previous, value])
-        .default([]),
-    )
-    .addOption(new Option('--insecure', 'accept a self-signed TLS certificate'))
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -67,7 +59,8 @@ export function registerSend(program: Command, io: Io, setExit: (code: number) =
         '  npx conformance send meeting.started --target URL --set payload.object.topic="Launch 🚀" --set payload.object.duration=0\n' +
         '  npx conformance send recording.completed --target URL --data recording.json\n' +
         '  npx conformance send --challenge --target URL',
-    )
+    );
+  addAuthOptions(command)
     .action(async (event: string | undefined, options: SendOptions) => setExit(await sendCommand(event, options, io)));
 }
 

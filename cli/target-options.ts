@@ -2,6 +2,7 @@
  * Options shared by every command that sends to a receiver (the main job, fuzz, send, replay): the target URL, the
  * secret token, the endpoint's extra authentication and the events to pick from.
  */
+import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { EndpointAuth } from '../profiles/zoom.js';
@@ -12,6 +13,19 @@ export interface AuthOptions {
   basic?: string;
   bearer?: string;
   header?: string[];
+}
+
+/** --basic, --bearer, --header (the authentication the endpoint has in Zoom) and --insecure. */
+export function addAuthOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--basic <user:password>', 'send Basic authentication, as configured for the endpoint in Zoom'))
+    .addOption(new Option('--bearer <token>', 'send a Bearer token, as configured for the endpoint in Zoom'))
+    .addOption(
+      new Option('--header <"x-name: value">', 'send a custom header, as configured for the endpoint in Zoom (repeatable)')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([]),
+    )
+    .addOption(new Option('--insecure', 'accept a self-signed TLS certificate (test targets only)'));
 }
 
 /** The secret token from --secret or ZOOM_WEBHOOK_SECRET_TOKEN; never printed. */

@@ -83,7 +83,11 @@ const CLASS_WEIGHTS: Record<CaseClass, number> = { valid: 3, 'edge-zoom': 3, 'ed
 
 /** Random cases over the events, in the given classes (all by default). */
 export function caseArbitrary(generator: DeliveryGenerator, events: readonly WebhookEvent[], classes: readonly CaseClass[] = CASE_CLASSES): fc.Arbitrary<FuzzCase> {
+  // The per-event arbitrary is built once: chain calls this for every case it draws.
+  const perEvent = new Map<WebhookEvent, fc.Arbitrary<FuzzCase>>();
   return fc.constantFrom(...events).chain((event) => {
+    const cached = perEvent.get(event);
+    if (cached) return cached;
     const options: { weight: number; arbitrary: fc.Arbitrary<FuzzCase> }[] = [];
     const add = (kind: CaseClass, arbitrary: fc.Arbitrary<FuzzCase>) => {
       if (classes.includes(kind)) options.push({ weight: CLASS_WEIGHTS[kind], arbitrary });
@@ -99,7 +103,9 @@ export function caseArbitrary(generator: DeliveryGenerator, events: readonly Web
         .map(({ draft, kind, n, other }) => ({ event, class: 'forged', draft, forgery: { kind, n, other } })),
     );
     add('invalid', generator.draftArbitrary(event, 'invalid').map((draft) => ({ event, class: 'invalid', draft })));
-    return fc.oneof(...options);
+    const arbitrary = fc.oneof(...options);
+    perEvent.set(event, arbitrary);
+    return arbitrary;
   });
 }
 
