@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
+import { publishToGitHub } from '../reports/github.js';
 import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { colorsFor, printable, printResults, progressDisplay } from '../reports/console.js';
@@ -199,31 +200,16 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   } finally {
     progress.stop();
   }
-  const report = buildReport(
-    {
-      tool,
-      version,
-      target: target.href,
-      seed,
-      startedAt: outcome.startedAt,
-      durationMs: outcome.durationMs,
-      deliveries: outcome.requests,
-      latencies: outcome.latencies,
-      ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
-      config,
-      results: outcome.results,
-    },
-    redaction,
-  );
+  const { stopped, internalErrors, ...measured } = outcome;
+  const report = buildReport({ tool, version, target: target.href, seed, config, ...measured, ...(stopped ? { stopped: stopped.reason } : {}) }, redaction);
   const files: string[] = [];
   const dir = path.resolve(io.cwd, options.out);
   for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, dir)) || '.');
   printResults(io, report, { allFailures: options.allFailures === true, files });
-  for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
-  if (outcome.internalErrors.length > 0) return EXIT_INTERNAL;
-  if (outcome.stopped?.unreachable) {
-    io.stderr.write(`conformance: ${outcome.stopped.reason}\n`);
-    return 2;
-  }
-  return report.summary.verdict === 'pass' ? 0 : 1;
+  await publishToGitHub(report, io);
+  for (const error of internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
+  if (internalErrors.length > 0) return EXIT_INTERNAL;
+  // The target went away during the run (the rest is skipped): as unreachable as one that never answered.
+  if (stopped) io.stderr.write(`conformance: ${stopped.reason}\n`);
+  return stopped ? 2 : report.summary.verdict === 'pass' ? 0 : 1;
 }

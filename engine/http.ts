@@ -53,6 +53,8 @@ export interface EngineOptions {
   insecure?: boolean;
   /** Called after every exchange, in completion order. */
   onExchange?: (exchange: Exchange) => void;
+  /** Stops the engine (see `stop`) once this many requests in a row were refused: the target went away. */
+  stopAfterRefusals?: number;
 }
 
 /** Thrown by `send` once the engine was stopped: the run is over, nothing more is sent. */
@@ -68,6 +70,7 @@ export class HttpEngine {
   private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
+  private refusals = 0;
   /** Requests sent so far. */
   sent = 0;
   /** Request body bytes sent so far. */
@@ -171,6 +174,11 @@ export class HttpEngine {
       result = { request: req, error: { kind, message }, startedAt, latencyMs };
     } finally {
       clearTimeout(timer);
+    }
+    const { stopAfterRefusals } = this.options;
+    if (stopAfterRefusals !== undefined) {
+      this.refusals = result.error?.kind === 'refused' ? this.refusals + 1 : 0;
+      if (this.refusals >= stopAfterRefusals) this.stop(`the target stopped accepting connections (refused ${this.refusals} times in a row)`);
     }
     this.options.onExchange?.(result);
     return result;

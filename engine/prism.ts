@@ -136,8 +136,6 @@ async function startOnce(prism: PrismInstallation, specFile: string, host: strin
     version: prism.version,
     output: server.output,
     exited: server.exited,
-    stop: async () => {
-      await server.stop();
-    },
+    stop: () => server.stop().then(() => undefined),
   };
 }

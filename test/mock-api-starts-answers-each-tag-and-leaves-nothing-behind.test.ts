@@ -11,7 +11,7 @@ import { loadBundledSpec, type ApiOperation } from '../specs/catalog.js';
 import { SchemaValidator } from '../specs/schema-validator.js';
 import { declaredResponse } from '../suites/api/checks.js';
 import { planRequests, PLACEHOLDER_TOKEN } from '../suites/api/requests.js';
-import { startChild, type ManagedChild } from './support/child-process.js';
+import { startChild, waitForExit, type ManagedChild } from './support/child-process.js';
 import { CLI, REPO_ROOT } from './support/paths.js';
 import { exchange } from './support/receivers.js';
 import { runMain } from './support/run-main.js';
@@ -97,9 +97,12 @@ describe('conformance mock-api', () => {
       expect(response.status).toBe(200);
       expect(JSON.parse(response.text)).not.toEqual(sessions.responses[0]!.content!.example);
     } finally {
+      // SIGINT alone (stop() would add a SIGTERM): it must end the process by itself.
       process.kill(started.child.pid, 'SIGINT');
-      const exited = await Promise.race([started.child.stop(15_000), new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000))]);
-      expect(exited).toEqual({ code: 0, signal: null });
+      const exited = await waitForExit(started.child.child, 15_000);
+      if (!exited) await started.child.stop();
+      expect(exited).toBe(true);
+      expect(started.child.exitStatus()).toEqual({ code: 0, signal: null });
     }
     expect(started.child.stdout()).toContain('mock-api: stopped (SIGINT)');
     await expectNothingLeft(started);

@@ -63,9 +63,14 @@ function nothingToJudge(exchanges: Exchange[], operation: ApiOperation): Verdict
   return { status: 'skip', reason: `no answer had a status declared with a body (${bodied.join(', ')}); got ${statuses.join(', ')}` };
 }
 
-function firstFailure(failures: { exchange: Exchange; reason: string }[], judged: number): Verdict {
+/** Pass when no judged item has a problem; else fail with the first problem (and how many more), showing those exchanges. */
+function judgeEach<T extends { exchange: Exchange }>(judged: T[], problemOf: (item: T) => string | undefined): Verdict {
+  const failures = judged.flatMap((item) => {
+    const reason = problemOf(item);
+    return reason === undefined ? [] : [{ exchange: item.exchange, reason }];
+  });
   if (failures.length === 0) return { status: 'pass' };
-  const more = failures.length > 1 ? ` (and ${failures.length - 1} more of ${judged})` : '';
+  const more = failures.length > 1 ? ` (and ${failures.length - 1} more of ${judged.length})` : '';
   return { status: 'fail', reason: `${failures[0]!.reason}${more}`, exchanges: failures.map((failure) => failure.exchange) };
 }
 
@@ -109,14 +114,14 @@ export const declaredStatusCheck = defineApiCheck({
     // 5xx and unanswered requests are no-server-error's to judge.
     const judged = exchanges.filter((exchange) => exchange.response && !is5xx(exchange));
     if (judged.length === 0) return { status: 'skip', reason: 'no answer below 500 to judge (see api-contract.no-server-error)' };
-    const failures = judged
-      .filter((exchange) => !declaredResponse(operation, statusOf(exchange)!))
-      .map((exchange) => {
-        const status = statusOf(exchange)!;
+    return judgeEach(
+      judged.map((exchange) => ({ exchange, status: statusOf(exchange)! })),
+      ({ exchange, status }) => {
+        if (declaredResponse(operation, status)) return undefined;
         const hint = status === 401 || status === 403 ? ' (is --token a valid token for this server?)' : '';
-        return { exchange, reason: `${labelOf(exchange)}: ${outcome(exchange)}; the operation declares ${declaredStatuses(operation)}${hint}` };
-      });
-    return firstFailure(failures, judged.length);
+        return `${labelOf(exchange)}: ${outcome(exchange)}; the operation declares ${declaredStatuses(operation)}${hint}`;
+      },
+    );
   },
 });
 
@@ -129,13 +134,11 @@ export const contentTypeCheck = defineApiCheck({
   judgeOperation(exchanges, operation) {
     const judged = withDeclaredBody(exchanges, operation);
     if (judged.length === 0) return nothingToJudge(exchanges, operation);
-    const failures = judged
-      .filter(({ exchange, response }) => !contentTypeConforms(headerText(exchange, 'content-type'), response.content.contentType))
-      .map(({ exchange, response }) => ({
-        exchange,
-        reason: `${labelOf(exchange)}: status ${response.status} with content-type ${headerText(exchange, 'content-type') ?? '(none)'}; the operation declares ${response.content.contentType}`,
-      }));
-    return firstFailure(failures, judged.length);
+    return judgeEach(judged, ({ exchange, response }) => {
+      const actual = headerText(exchange, 'content-type');
+      if (contentTypeConforms(actual, response.content.contentType)) return undefined;
+      return `${labelOf(exchange)}: status ${response.status} with content-type ${actual ?? '(none)'}; the operation declares ${response.content.contentType}`;
+    });
   },
 });
 
@@ -148,27 +151,22 @@ export const responseSchemaCheck = defineApiCheck({
   judgeOperation(exchanges, operation, validator) {
     const judged = withDeclaredBody(exchanges, operation);
     if (judged.length === 0) return nothingToJudge(exchanges, operation);
-    const failures: { exchange: Exchange; reason: string }[] = [];
-    let complete = 0;
-    for (const { exchange, response } of judged) {
+    // A body cut at the size limit cannot be validated.
+    const complete = judged.filter(({ exchange }) => !exchange.response!.truncated);
+    if (complete.length === 0) return { status: 'skip', reason: 'every body with a declared schema was larger than the response size limit of the run, so none could be validated' };
+    return judgeEach(complete, ({ exchange, response }) => {
       const answer = exchange.response!;
-      if (answer.truncated) continue;
-      complete++;
       let body: unknown;
       try {
         body = JSON.parse(answer.body.toString('utf8'));
       } catch {
-        failures.push({ exchange, reason: `${labelOf(exchange)}: status ${answer.status} with a body that is not JSON (${answer.bodyBytes} bytes)` });
-        continue;
+        return `${labelOf(exchange)}: status ${answer.status} with a body that is not JSON (${answer.bodyBytes} bytes)`;
       }
       const problems = validator.validate(response.content.schema, body);
-      if (problems.length === 0) continue;
-      const first = problems[0]!;
+      if (problems.length === 0) return undefined;
       const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : '';
-      failures.push({ exchange, reason: `${labelOf(exchange)}: the body breaks the schema of the declared ${response.status} response: ${first.path} ${first.message}${more}` });
-    }
-    if (complete === 0) return { status: 'skip', reason: 'every body with a declared schema was larger than the response size limit of the run, so none could be validated' };
-    return firstFailure(failures, complete);
+      return `${labelOf(exchange)}: the body breaks the schema of the declared ${response.status} response: ${problems[0]!.path} ${problems[0]!.message}${more}`;
+    });
   },
 });
 
@@ -182,10 +180,10 @@ export const invalidBodyRejectedCheck = defineApiCheck({
 });
 
 function answered401(exchanges: Exchange[]): Verdict {
-  const failures = exchanges
-    .filter((exchange) => statusOf(exchange) !== 401)
-    .map((exchange) => ({ exchange, reason: `${labelOf(exchange)}: ${outcome(exchange)}; expected 401` }));
-  return firstFailure(failures, exchanges.length);
+  return judgeEach(
+    exchanges.map((exchange) => ({ exchange })),
+    ({ exchange }) => (statusOf(exchange) === 401 ? undefined : `${labelOf(exchange)}: ${outcome(exchange)}; expected 401`),
+  );
 }
 
 export const authRequiredCheck = defineApiCheck({

@@ -46,7 +46,7 @@ export interface ApiRunOutcome {
   startedAt: Date;
   durationMs: number;
   /** Requests sent. */
-  requests: number;
+  deliveries: number;
   latencies: number[];
   stopped?: { reason: string; unreachable: boolean };
   internalErrors: string[];
@@ -79,21 +79,13 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
   const results: CheckResult[] = [];
   const latencies: number[] = [];
   const internalErrors: string[] = [];
-  let stopped: ApiRunOutcome['stopped'];
-  let refusals = 0;
   const engine = new HttpEngine({
     deadlineMs: config.deadlineMs,
     concurrency: config.concurrency,
     maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    stopAfterRefusals: REFUSALS_TO_STOP,
     ...(config.insecure ? { insecure: true } : {}),
-    onExchange(exchange) {
-      if (exchange.response) latencies.push(exchange.latencyMs);
-      refusals = exchange.error?.kind === 'refused' ? refusals + 1 : 0;
-      if (refusals >= REFUSALS_TO_STOP && !stopped) {
-        stopped = { reason: `the target stopped accepting connections (refused ${refusals} times in a row)`, unreachable: true };
-        engine.stop(stopped.reason);
-      }
-    },
+    onExchange: (exchange) => exchange.response && latencies.push(exchange.latencyMs),
   });
   const validator = new SchemaValidator();
   let failures = 0;
@@ -161,9 +153,10 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
     results,
     startedAt,
     durationMs: performance.now() - start,
-    requests: engine.sent,
+    deliveries: engine.sent,
     latencies,
-    ...(stopped ? { stopped } : {}),
+    // Only refusals stop this engine: a target that went away.
+    ...(engine.stopped ? { stopped: { reason: engine.stopped, unreachable: true } } : {}),
     internalErrors,
   };
 }

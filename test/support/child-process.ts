@@ -3,26 +3,14 @@
  * PID held is the server's, output drained and kept, stopped by PID and waited for, killed anyway when the test
  * process exits), plus waiting for a line on its stdout.
  */
-import type { ChildProcess } from 'node:child_process';
-import { startProcess, waitForExit, type ExitStatus } from '../../engine/server-process.js';
+import { startProcess, waitForExit, type ExitStatus, type ServerProcess } from '../../engine/server-process.js';
 
 export { waitForExit, type ExitStatus };
 
-export interface ManagedChild {
-  pid: number;
-  child: ChildProcess;
-  /** Everything written to stdout so far (its last 64 KiB). */
-  stdout(): string;
-  /** Everything written to stderr so far (its last 64 KiB). */
-  stderr(): string;
-  /** stderr then stdout, for error messages. */
-  output(): string;
-  /** How it exited, once it has. */
-  exitStatus(): ExitStatus | undefined;
+/** A server process (engine/server-process.ts) that can also wait for a line on its stdout. */
+export interface ManagedChild extends Omit<ServerProcess, 'exited'> {
   /** Resolves with the match once stdout matches; rejects when the child exits first or the timeout passes. */
   waitForStdout(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
-  /** SIGTERM by PID, SIGKILL after `killAfterMs`, and waits until the child has exited. Idempotent. */
-  stop(killAfterMs?: number): Promise<ExitStatus>;
 }
 
 export interface StartChildOptions {
@@ -64,5 +52,5 @@ export async function startChild(command: string, args: string[], options: Start
       if (!check() && child.stdout!.closed && exitStatus()) onExit();
     });
 
-  return { pid: server.pid, child, stdout: server.stdout, stderr: server.stderr, output, exitStatus, waitForStdout, stop: server.stop };
+  return { ...server, waitForStdout };
 }
