@@ -169,7 +169,7 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   const c = colorsFor(io);
   io.stdout.write(
     `${c.bold(`${tool} ${version}`)} → ${printable(target.href)} (API contract)\n` +
-      `seed ${seed} · ${operations.length} operations (${SYSTEM}) · checks: ${checks.length} of ${API_SUITE_IDS.join(', ')} · ` +
+      `seed ${seed} · ${operations.length} operation${operations.length === 1 ? '' : 's'} (${SYSTEM}) · checks: ${checks.length} of ${API_SUITE_IDS.join(', ')} · ` +
       `token: ${given === undefined ? 'placeholder (no --token)' : 'given'}\n` +
       (leftOut > 0 ? `read-only: ${leftOut} operations that change or delete state (POST, PUT, PATCH, DELETE) left out; --unsafe runs them\n` : ''),
   );
