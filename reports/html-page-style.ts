@@ -60,6 +60,7 @@ button:hover { border-color: var(--accent); }
 .badge.MUST { border: 1px solid var(--fail); color: var(--fail); }
 .badge.SHOULD { border: 1px solid var(--should); color: var(--should); }
 .event { font-weight: 600; }
+.result > summary > span { min-width: 0; overflow-wrap: anywhere; }
 .panel { padding: 4px 12px 12px; border-top: 1px solid var(--line); }
 .exchange { border-top: 1px dashed var(--line); margin-top: 12px; }
 .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
@@ -73,10 +74,13 @@ button:hover { border-color: var(--accent); }
   main { padding: 10px; }
   .sides { grid-template-columns: 1fr; }
   .filters { position: static; }
-  .filters label, .filters select, .filters input[type=search] { width: 100%; min-width: 0; }
+  .filters label { width: calc(50% - 4px); }
+  .filters label:has(input), .filters select, .filters input[type=search] { width: 100%; min-width: 0; }
   .filters .count { margin-left: 0; }
-  .facts { grid-template-columns: 1fr; }
-  .facts dt { margin-top: 6px; }
+  h1 { font-size: 18px; }
+  .facts { gap: 2px 8px; }
+  .tally { font-size: 12.5px; }
+  .tally th, .tally td { padding: 3px 5px; }
   .matrix-wrap { max-height: none; }
 }
 @media print {
