@@ -22,11 +22,11 @@ const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 
 /**
  * The sections, in the order they run: each entry loads a module that exports `name`, `title` and `run`.
- * Planned next: our fuzzing load vs autocannon; one more module and one more line here.
  */
 export const SECTIONS: readonly { name: string; load: () => Promise<BenchSection> }[] = [
   { name: 'generation', load: () => import('./generation.js') },
   { name: 'full-run', load: () => import('./full-run.js') },
+  { name: 'fuzz-load', load: () => import('./fuzz-load.js') },
 ];
 
 export interface BenchSettings extends Required<Pick<SectionOptions, 'scale' | 'repeats'>> {

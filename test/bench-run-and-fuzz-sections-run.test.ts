@@ -1,0 +1,39 @@
+/**
+ * The `full-run` and `fuzz-load` benchmark sections never rot: at a tiny scale they start the compiled reference
+ * receiver, measure, and return figures and goals that agree with the figures. Speed is not judged here.
+ */
+import { describe, expect, it } from 'vitest';
+import * as fullRun from '../bench/full-run.js';
+import * as fuzzLoad from '../bench/fuzz-load.js';
+import { SECTIONS } from '../bench/run.js';
+
+describe('bench sections full-run and fuzz-load at a tiny scale', () => {
+  it('are listed by the runner', () => {
+    expect(SECTIONS.map((section) => section.name)).toEqual(expect.arrayContaining(['generation', 'full-run', 'fuzz-load']));
+  });
+
+  it('full-run: a run against the compliant receiver, with its duration, rate, generation share and no failure', async () => {
+    const result = await fullRun.run({ scale: 0.1, repeats: 1 });
+    expect(result.name).toBe('full-run');
+    expect(result.data.runs).toHaveLength(1);
+    const [entry] = result.data.runs;
+    expect(entry!.deliveries).toBeGreaterThan(100);
+    expect(entry!.failures).toBe(0);
+    expect(result.data.generationShare).toBeGreaterThan(0);
+    expect(result.data.generationShare).toBeLessThan(1);
+    expect(result.goals.find((goal) => goal.description.includes('passes every check'))?.met).toBe(true);
+    // Below full scale the 10-second goal is not measured, and says so.
+    expect(result.goals.find((goal) => goal.description.includes('under 10 s'))).toMatchObject({ met: false });
+  });
+
+  it('fuzz-load: fuzz and autocannon against the same receiver, and a goal that matches the measured ratio', async () => {
+    const result = await fuzzLoad.run({ scale: 0.02, repeats: 1 });
+    expect(result.data.fuzz).toHaveLength(1);
+    expect(result.data.autocannon).toHaveLength(1);
+    expect(result.data.medianFuzz).toBeGreaterThan(0);
+    expect(result.data.medianAutocannon).toBeGreaterThan(0);
+    expect(result.data.autocannon[0]!.non2xx).toBe(0);
+    expect(result.data.ratio).toBeCloseTo(result.data.medianFuzz / result.data.medianAutocannon, 6);
+    expect(result.goals[0]!.met).toBe(result.data.ratio >= 0.5);
+  });
+});
