@@ -101,19 +101,13 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const deadline = config.durationMs !== undefined ? Date.now() + config.durationMs : Infinity;
   let budget = config.runs ?? (config.durationMs !== undefined ? Infinity : 1000);
   const latencies: number[] = [];
-  let refusals = 0;
-  let stopped: FuzzOutcome['stopped'];
   const engine = new HttpEngine({
     deadlineMs: config.deadlineMs,
     concurrency: config.concurrency,
+    stopAfterRefusals: REFUSALS_TO_STOP,
     ...(config.insecure ? { insecure: true } : {}),
     onExchange(exchange) {
       if (exchange.response) latencies.push(exchange.latencyMs);
-      refusals = exchange.error?.kind === 'refused' ? refusals + 1 : 0;
-      if (refusals >= REFUSALS_TO_STOP && !stopped) {
-        stopped = { reason: `the target stopped accepting connections (refused ${refusals} times in a row)`, unreachable: true };
-        engine.stop(stopped.reason);
-      }
     },
   });
   const generator = new DeliveryGenerator(config.seed);
@@ -262,7 +256,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const property = (lane: number) => {
     let shrinkUntil = 0;
     return fc.asyncProperty(input, async (value) => {
-      if (stopped) return true;
+      if (engine.stopped) return true;
       if (shrinkUntil > 0) {
         // Shrinking: a candidate that cannot be tried within the budget counts as passing, which ends the shrink.
         if (Date.now() > shrinkUntil) return true;
@@ -279,8 +273,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       } catch (error) {
         if (!(error instanceof ObserverError)) throw error;
         // The observer broke its contract: a configuration problem, not a finding about the receiver.
-        stopped ??= { reason: `observer: ${error.message}`, unreachable: true };
-        engine.stop(stopped.reason);
+        engine.stop(`observer: ${error.message}`);
         return true;
       }
       if (!ok && shrinkUntil === 0) {
@@ -296,13 +289,13 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   const lane = async (index: number) => {
     for (let round = parsedPath?.round ?? 0; ; round++) {
-      if (mustFailure || stopped || Date.now() > deadline || budget <= 0) return;
+      if (mustFailure || engine.stopped || Date.now() > deadline || budget <= 0) return;
       const numRuns = parsedPath ? 1 : Math.min(CHUNK, budget);
       budget -= numRuns;
       const seed = laneSeed(index, round);
       const details = await fc.check(property(index), { seed, numRuns, ...(parsedPath ? { path: parsedPath.path } : {}) });
       if (details.failed) {
-        if (details.errorInstance instanceof EngineStopped || stopped) return;
+        if (details.errorInstance instanceof EngineStopped || engine.stopped) return;
         const failure = lastFailure.get(index);
         if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
         // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
@@ -325,6 +318,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     await engine.close();
   }
   const durationMs = performance.now() - started;
+  const stopped = engine.stopped;
   return {
     runs,
     deliveries: engine.sent,
@@ -333,7 +327,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     classes,
     findings,
     results: results(config, findings, classes),
-    ...(stopped ? { stopped } : {}),
+    ...(stopped ? { stopped: { reason: stopped, unreachable: true } } : {}),
   };
 }
 
