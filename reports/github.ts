@@ -6,10 +6,10 @@
  * Everything a target or a generator produced is escaped for Markdown (`markdownText`) or put in a fence longer
  * than any backtick run inside it (`codeBlock`); annotations follow the workflow-command escaping rules.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { appendFile } from 'node:fs/promises';
 import type { Io } from '../cli/io.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
+import { fileReporter } from './reporter.js';
 import type { Tally } from './summary.js';
 
 /** Failures listed per check in the summary; the rest are counted. */
@@ -19,17 +19,12 @@ const MAX_SUMMARY_CHARS = 512 * 1024;
 /** Longest reason shown in the summary or an annotation. */
 const REASON_CHARS = 300;
 
-export const githubReporter = {
-  name: 'github',
-  file: 'github-summary.md',
-  description: 'the GitHub Actions job summary as Markdown (appended to $GITHUB_STEP_SUMMARY in GitHub Actions anyway)',
-  async write(report: ConformanceReport, dir: string): Promise<string> {
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, this.file);
-    await writeFile(file, githubSummary(report), 'utf8');
-    return file;
-  },
-};
+export const githubReporter = fileReporter(
+  'github',
+  'github-summary.md',
+  'the GitHub Actions job summary as Markdown (appended to $GITHUB_STEP_SUMMARY in GitHub Actions anyway)',
+  (report) => githubSummary(report),
+);
 
 /**
  * In GitHub Actions: appends the summary to `$GITHUB_STEP_SUMMARY` (when set) and prints the annotations on stdout

@@ -8,29 +8,23 @@
  * islands (the page shows their strings with `textContent`).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Level } from '../suites/check.js';
 import { escapeHtml, scriptJson } from './html-escape.js';
 import { PAGE_SCRIPT } from './html-page-script.js';
 import { PAGE_STYLE } from './html-page-style.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
+import { fileReporter } from './reporter.js';
 import type { Tally } from './summary.js';
 
 /** Results per details island: opening one result parses one island. */
 const DETAILS_CHUNK = 200;
 
-export const htmlReporter = {
-  name: 'html',
-  file: 'conformance.html',
-  description: 'one self-contained HTML page (works offline): matrix of events x suites, filters, every failure with its exchanges',
-  async write(report: ConformanceReport, dir: string): Promise<string> {
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, this.file);
-    await writeFile(file, htmlReport(report), 'utf8');
-    return file;
-  },
-};
+export const htmlReporter = fileReporter(
+  'html',
+  'conformance.html',
+  'one self-contained HTML page (works offline): matrix of events x suites, filters, every failure with its exchanges',
+  (report) => htmlReport(report),
+);
 
 /** What the page's script reads first: small (no exchanges), so the page renders at once. */
 export interface PageData {

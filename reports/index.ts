@@ -3,15 +3,9 @@ import { githubReporter } from './github.js';
 import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { junitReporter } from './junit.js';
-import type { ConformanceReport } from './report.js';
+import type { Reporter } from './reporter.js';
 
-export interface Reporter {
-  name: string;
-  /** The file it writes in the report folder. */
-  file: string;
-  description: string;
-  write(report: ConformanceReport, dir: string): Promise<string>;
-}
+export type { Reporter } from './reporter.js';
 
 export const REPORTERS: Record<string, Reporter> = {
   json: jsonReporter,

@@ -9,28 +9,22 @@
  * writes each `&` as `&amp;`. Characters XML 1.0 cannot hold at all (control characters, lone surrogates,
  * U+FFFE/U+FFFF) are written as visible `\uXXXX` escapes.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
+import { fileReporter } from './reporter.js';
 
 /** Longest `message` attribute (a CI list shows it on one line); the full text is the element's content. */
 const MESSAGE_CHARS = 500;
 /** Longest response body excerpt in a failure's text. */
 const BODY_EXCERPT_CHARS = 2048;
 
-export const junitReporter = {
-  name: 'junit',
-  file: 'conformance.junit.xml',
-  description: 'JUnit XML for CI test-report views: one testsuite per suite, one testcase per check and event',
-  async write(report: ConformanceReport, dir: string): Promise<string> {
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, this.file);
-    await writeFile(file, junitXml(report), 'utf8');
-    return file;
-  },
-};
+export const junitReporter = fileReporter(
+  'junit',
+  'conformance.junit.xml',
+  'JUnit XML for CI test-report views: one testsuite per suite, one testcase per check and event',
+  (report) => junitXml(report),
+);
 
 /** A character XML 1.0 forbids, as the visible escape written instead of it. */
 export function visibleEscape(char: string): string {
