@@ -28,7 +28,7 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
     .command('merge')
     .description('Merge the JSON reports of the shards of a run (--shard i/n) into one report, and render other formats from it')
     .argument('<dirs...>', 'folders holding a conformance.json (or the files themselves), one per shard')
-    .addOption(new Option('--report <formats>', `more formats to write besides json: ${REPORT_FORMATS.join(', ')}`))
+    .addOption(new Option('--report <formats>', `formats to write besides json: ${REPORT_FORMATS.filter((format) => format !== 'json').join(', ')}`))
     .addOption(new Option('--out <dir>', 'the folder for the merged report files').default('conformance-report'))
     .addHelpText(
       'after',

@@ -8,6 +8,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import type { Io } from '../cli/io.js';
+import { escapeHtml } from './html-escape.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { fileReporter } from './reporter.js';
 import type { Tally } from './summary.js';
@@ -74,7 +75,8 @@ export function githubSummary(report: ConformanceReport): string {
     for (const list of failures) {
       const first = list[0]!;
       lines.push(
-        `<details><summary><b>${first.level}</b> ${markdownText(first.id)}: ${list.length} ${list.length === 1 ? 'failure' : 'failures'}</summary>`,
+        // An HTML block: Markdown escapes do not apply inside it, HTML escapes do.
+        `<details><summary><b>${first.level}</b> ${escapeHtml(first.id)}: ${list.length} ${list.length === 1 ? 'failure' : 'failures'}</summary>`,
         '',
         `${markdownText(first.title)}. ${markdownText(first.rationale)}`,
         '',
