@@ -124,7 +124,9 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
   out();
   const summary = report.summary;
   const latency = summary.latencyMs ? ` · latency p50 ${summary.latencyMs.p50} ms, p90 ${summary.latencyMs.p90} ms, p99 ${summary.latencyMs.p99} ms, max ${summary.latencyMs.max} ms` : '';
-  out(`${summary.deliveries} deliveries in ${(report.durationMs / 1000).toFixed(1)} s (${summary.deliveriesPerSecond}/s)${latency}`);
+  // A REST API run sends requests, a webhook run deliveries.
+  const unit = report.config.suites.every((suite) => suite === 'api-contract') ? 'requests' : 'deliveries';
+  out(`${summary.deliveries} ${unit} in ${(report.durationMs / 1000).toFixed(1)} s (${summary.deliveriesPerSecond}/s)${latency}`);
   if (report.stopped) out(c.red(`stopped early: ${printable(report.stopped)}`));
   for (const file of options.files) out(`report: ${file}`);
   const { MUST, SHOULD } = summary.byLevel;
