@@ -5,11 +5,9 @@
  * `--unsafe`. Exit codes: 0 no MUST failure (strict: no failure), 1 a failure, 2 usage or unreachable target,
  * 70 an internal error.
  */
-import path from 'node:path';
 import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
-import { publishToGitHub } from '../reports/github.js';
-import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
+import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { colorsFor, printable, printResults, progressDisplay } from '../reports/console.js';
 import type { Redaction } from '../reports/redaction.js';
@@ -24,6 +22,7 @@ import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { EXIT_INTERNAL } from './run.js';
 import { splitList } from './select-specs.js';
+import { parseFormats, writeReports } from './report-output.js';
 import { parseUrl } from './target-options.js';
 
 const SYSTEM = 'video-sdk-api';
@@ -134,8 +133,7 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   const leftOut = selected.length - operations.length;
   if (operations.length === 0) throw new UsageError('--operations: every selected operation changes or deletes state; add --unsafe to run them');
   const checks = selectChecks(options.checks);
-  const formats = [...new Set(splitList(options.report ?? ''))];
-  for (const format of formats) if (!REPORTERS[format]) throw new UsageError(`--report: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
+  const formats = parseFormats(options.report);
   const seed = options.seed ?? freshSeed();
   const { name: tool, version } = packageInfo();
   const redaction: Redaction = { secret: given === undefined ? '' : token, credentialHeaders: ['authorization'] };
@@ -202,11 +200,8 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   }
   const { stopped, internalErrors, ...measured } = outcome;
   const report = buildReport({ tool, version, target: target.href, seed, config, ...measured, ...(stopped ? { stopped: stopped.reason } : {}) }, redaction);
-  const files: string[] = [];
-  const dir = path.resolve(io.cwd, options.out);
-  for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, dir)) || '.');
+  const files = await writeReports(report, formats, options.out, io);
   printResults(io, report, { allFailures: options.allFailures === true, files });
-  await publishToGitHub(report, io);
   for (const error of internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
   if (internalErrors.length > 0) return EXIT_INTERNAL;
   // The target went away during the run (the rest is skipped): as unreachable as one that never answered.

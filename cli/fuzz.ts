@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
 import { colorsFor, printHeader, printResults, printable } from '../reports/console.js';
-import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
+import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { runFuzz, parsePath, type FuzzProgress } from '../suites/fuzz.js';
@@ -17,7 +17,8 @@ import { TargetUnreachable } from '../suites/runner.js';
 import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
-import { selectSpecs, splitList } from './select-specs.js';
+import { selectSpecs } from './select-specs.js';
+import { parseFormats, writeReports } from './report-output.js';
 import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents, type AuthOptions } from './target-options.js';
 
 export interface FuzzOptions extends AuthOptions {
@@ -102,8 +103,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
   const events = selectEvents(specs.flatMap((spec) => spec.events), options.events);
   if (events.length === 0) throw new UsageError('the selected specs describe no webhook events');
   const auth = parseAuth(options);
-  const formats = splitList(options.report ?? '');
-  for (const format of formats) if (!REPORTERS[format]) throw new UsageError(`--report: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
+  const formats = parseFormats(options.report);
   const observer = options.observe ? new Observer(parseUrl(options.observe, '--observe'), { timeoutMs: options.deadline, settleMs: 2000 }) : undefined;
   if (observer) {
     try {
@@ -187,8 +187,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
     },
     redaction,
   );
-  const files: string[] = [];
-  for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, path.resolve(io.cwd, options.out))) || '.');
+  const files = await writeReports(report, formats, options.out, io);
   for (const finding of outcome.findings) files.push(`replay file: ${path.relative(io.cwd, finding.replayFile)}`);
   const c = colorsFor(io);
   const classes = Object.entries(outcome.classes)

@@ -9,14 +9,13 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { printHeader, printResults } from '../reports/console.js';
-import { publishToGitHub } from '../reports/github.js';
-import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
+import { REPORT_FORMATS } from '../reports/index.js';
 import { jsonReporter } from '../reports/json.js';
 import { mergeReports, MergeError, type ReportFile } from '../reports/merge.js';
 import type { ConformanceReport } from '../reports/report.js';
 import { reportProblems } from '../reports/report-schema.js';
 import { UsageError, type Io } from './io.js';
-import { splitList } from './select-specs.js';
+import { parseFormats, writeReports } from './report-output.js';
 
 export interface MergeOptions {
   report?: string;
@@ -43,9 +42,7 @@ export function registerMerge(program: Command, io: Io, setExit: (code: number) 
 }
 
 export async function mergeCommand(inputs: string[], options: MergeOptions, io: Io): Promise<number> {
-  const formats = ['json', ...(options.report === undefined ? [] : splitList(options.report))];
-  const unknown = formats.find((format) => !REPORTERS[format]);
-  if (unknown !== undefined) throw new UsageError(`--report: unknown format "${unknown}" (known: ${REPORT_FORMATS.join(', ')})`);
+  const formats = parseFormats(['json', options.report ?? ''].join(','));
   const files = await Promise.all(inputs.map((input) => reportFile(path.resolve(io.cwd, input))));
   const dir = path.resolve(io.cwd, options.out);
   if (files.length > 1 && files.some((file) => path.dirname(file) === dir)) throw new UsageError(`--out ${options.out} holds one of the shards' reports; write the merged report to another folder`);
@@ -59,10 +56,8 @@ export async function mergeCommand(inputs: string[], options: MergeOptions, io: 
   }
   if (merged.merged) io.stdout.write(`merged shards ${merged.merged.shards.join(', ')}\n`);
   printHeader(io, merged);
-  const written: string[] = [];
-  for (const format of new Set(formats)) written.push(path.relative(io.cwd, await REPORTERS[format]!.write(merged, dir)) || '.');
+  const written = await writeReports(merged, formats, options.out, io);
   printResults(io, merged, { allFailures: false, files: written });
-  await publishToGitHub(merged, io);
   return merged.summary.verdict === 'pass' ? 0 : 1;
 }
 

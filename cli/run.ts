@@ -3,13 +3,11 @@
  * report and writes the requested report files. Exit codes: 0 no MUST failure (strict: no failure at all),
  * 1 a failure, 2 usage, configuration or unreachable target, 70 an internal error of this tool.
  */
-import path from 'node:path';
 import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
-import { publishToGitHub } from '../reports/github.js';
-import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
+import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { printHeader, printResults, progressDisplay } from '../reports/console.js';
 import type { Redaction } from '../reports/redaction.js';
@@ -21,8 +19,9 @@ import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs, splitList } from './select-specs.js';
+import { parseFormats, writeReports } from './report-output.js';
 import { shardEvents, shardName, shardValue, type Shard } from './shard.js';
-import { parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from './target-options.js';
+import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from './target-options.js';
 
 export const EXIT_INTERNAL = 70;
 const DEFAULT_EXAMPLES = 2;
@@ -80,16 +79,7 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(new Option('--shard <i/n>', 'run slice i of n (events by system and name, every n-th; whole-endpoint checks in 1/n); merge the reports with `conformance merge`').argParser(shardValue))
     .addOption(new Option('--no-progress', 'no progress bar or progress lines'));
   if (scope === 'demo') return command;
-  return command
-    .addOption(new Option('--observe <url>', 'your test hook that counts applied deliveries (see README: observer contract)'))
-    .addOption(new Option('--basic <user:password>', 'send Basic authentication, as configured for the endpoint in Zoom'))
-    .addOption(new Option('--bearer <token>', 'send a Bearer token, as configured for the endpoint in Zoom'))
-    .addOption(
-      new Option('--header <"x-name: value">', 'send a custom header, as configured for the endpoint in Zoom (repeatable)')
-        .argParser((value: string, previous: string[]) => [...previous, value])
-        .default([]),
-    )
-    .addOption(new Option('--insecure', 'accept a self-signed TLS certificate (test targets only)'));
+  return addAuthOptions(command.addOption(new Option('--observe <url>', 'your test hook that counts applied deliveries (see README: observer contract)')))
 }
 
 export async function runCommand(options: RunOptions, io: Io): Promise<number> {
@@ -175,11 +165,8 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     },
     redaction,
   );
-  const files: string[] = [];
-  const dir = path.resolve(io.cwd, options.out);
-  for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, dir)) || '.');
+  const files = await writeReports(report, formats, options.out, io);
   printResults(io, report, { allFailures: options.allFailures === true, files });
-  await publishToGitHub(report, io);
   for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
   if (outcome.internalErrors.length > 0) return EXIT_INTERNAL;
   if (outcome.stopped?.unreachable) {
@@ -209,15 +196,6 @@ function selectChecks(globs: string | undefined, suites: SuiteId[]): ((check: Ch
     if (!candidates.some((check) => match(check.id))) throw new UsageError(`--checks: "${pattern}" matches no check of the selected suites (see: conformance checks)`);
   }
   return (check) => matchers.some(({ match }) => match(check.id));
-}
-
-function parseFormats(list: string | undefined): string[] {
-  if (list === undefined) return [];
-  const formats = splitList(list);
-  for (const format of formats) {
-    if (!REPORTERS[format]) throw new UsageError(`--report: unknown format "${format}" (known: ${REPORT_FORMATS.join(', ')})`);
-  }
-  return [...new Set(formats)];
 }
 
 /** The command line that repeats one check on one event: same seed, target, specs and delivery settings; no secret. */
