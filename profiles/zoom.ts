@@ -70,12 +70,7 @@ export interface SignedHeadersOptions {
 
 /** The headers of a genuine Zoom delivery of `body`, signed with `secret` at `timestamp`. */
 export function deliveryHeaders(options: SignedHeadersOptions): Record<string, string> {
-  const timestamp = options.timestamp ?? nowSeconds();
-  return {
-    ...baseHeaders(options.auth),
-    [ZOOM.timestampHeader]: String(timestamp),
-    [ZOOM.signatureHeader]: zoomSignature(options.secret, timestamp, options.body),
-  };
+  return signedHeaders({ kind: 'valid' }, options);
 }
 
 /** Zoom's headers without timestamp and signature: content type, user agent, request and tracking ids, auth. */

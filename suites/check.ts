@@ -11,6 +11,7 @@
  */
 import type { Delivery, DeliveryGenerator, DraftTraits, EdgeFlavor, Mode } from '../generators/deliveries.js';
 import type { Exchange, HttpRequest } from '../engine/http.js';
+import type { SignatureSpec } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Observer } from './observer.js';
 
@@ -77,8 +78,8 @@ export interface SampleOptions {
 export interface SignOptions {
   /** Unix seconds for x-zm-request-timestamp; default now. */
   timestamp?: number;
-  /** Sign with this secret instead of the run's (a wrong secret). */
-  secret?: string;
+  /** How to sign: as Zoom does (default), or one of the forgeries the Zoom profile knows. */
+  as?: SignatureSpec;
   method?: string;
   label?: string;
 }
@@ -100,12 +101,10 @@ export interface ProbeContext {
   wants(check: Check): boolean;
   /** `count` deliveries of the event in the mode, deterministic for (seed, probe, event, options). */
   sample(event: WebhookEvent, mode: Mode, count: number, options?: SampleOptions): Delivery[];
-  /** A request of `body` with Zoom's headers, signed with the run's secret (or `options.secret`). */
+  /** A request of `body` with Zoom's headers, signed with the run's secret (or forged, per `options.as`). */
   signed(body: Buffer, options?: SignOptions): HttpRequest;
   /** A request with Zoom's headers but no timestamp and no signature; add or change headers on the result. */
   unsigned(body: Buffer | undefined, options?: { method?: string; label?: string }): HttpRequest;
-  /** The run's secret signature of `body` at `timestamp` (for building forgeries from it). */
-  signature(body: Buffer, timestamp: number, secret?: string): string;
   /** The encryptedToken a correct receiver answers for `plainToken`. */
   challengeToken(plainToken: string): string;
   send(request: HttpRequest): Promise<Exchange>;

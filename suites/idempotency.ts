@@ -6,11 +6,10 @@
  * "Applied" is only visible through the observer (`--observe`); without one those checks are skipped, never passed.
  */
 import type { Exchange } from '../engine/http.js';
-import { ZOOM, isAcknowledged } from '../profiles/zoom.js';
+import { isAcknowledged } from '../profiles/zoom.js';
 import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } from './check.js';
 import { ObserverError } from './observer.js';
 import { acknowledgedInTime, is2xx } from './outcome.js';
-import { wrongSecretOf } from './url-validation.js';
 
 const redelivery = defineCheck({
   id: 'idempotency.redelivery',
@@ -93,9 +92,8 @@ const rejections: Probe = {
   async run(context, event) {
     if (!context.observer) return context.record(rejectedNeverApplied, event!.name, { status: 'skip', reason: NO_OBSERVER, exchanges: [] });
     const deliveries = context.sample(event!, 'valid', 2);
-    const wrong = context.signed(deliveries[0]!.body, { secret: wrongSecretOf(context.seed), label: 'signed with another secret' });
-    const unsigned = context.signed(deliveries[1]!.body, { label: 'no x-zm-signature' });
-    delete unsigned.headers[ZOOM.signatureHeader];
+    const wrong = context.signed(deliveries[0]!.body, { as: { kind: 'wrong-secret' }, label: 'signed with another secret' });
+    const unsigned = context.signed(deliveries[1]!.body, { as: { kind: 'missing-signature' }, label: 'no x-zm-signature' });
     const exchanges = await Promise.all([context.send(wrong), context.send(unsigned)]);
     const rejected = deliveries.map((delivery, index) => ({ delivery, exchange: exchanges[index]! })).filter(({ exchange }) => !is2xx(exchange));
     if (rejected.length === 0) {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { deriveSeed, DeliveryGenerator, draftTraits, type Delivery, type Draft, type Mode } from '../generators/deliveries.js';
-import { baseHeaders, challengeToken, deliveryHeaders, zoomSignature, type EndpointAuth } from '../profiles/zoom.js';
+import { baseHeaders, challengeToken, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Probe, ProbeContext, SampleOptions, SuiteId, Verdict } from './check.js';
 import type { Observer } from './observer.js';
@@ -112,25 +112,22 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
   const latencies: number[] = [];
   const internalErrors: string[] = [];
   const later: (() => Promise<void>)[] = [];
-  let stopped: RunOutcome['stopped'];
-  let refusals = 0;
+  // The engine stops itself when the target refuses connections (unreachable); the runner adds the silent target.
+  let silentStop: string | undefined;
   let silent = 0;
   const silentToStop = Math.max(20, 2 * config.concurrency);
   const engine = new HttpEngine({
     deadlineMs: config.deadlineMs,
     concurrency: config.concurrency,
+    stopAfterRefusals: REFUSALS_TO_STOP,
     ...(config.maxResponseBytes ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.insecure ? { insecure: true } : {}),
     onExchange(exchange) {
       if (exchange.response) latencies.push(exchange.latencyMs);
-      refusals = exchange.error?.kind === 'refused' ? refusals + 1 : 0;
       silent = exchange.error?.kind === 'timeout' ? silent + 1 : 0;
-      if (refusals >= REFUSALS_TO_STOP && !stopped) {
-        stopped = { reason: `the target stopped accepting connections (refused ${refusals} times in a row)`, unreachable: true };
-        engine.stop(stopped.reason);
-      } else if (silent >= silentToStop && !stopped) {
-        stopped = { reason: `the target stopped answering (${silent} deliveries in a row got no answer within ${config.deadlineMs} ms)`, unreachable: false };
-        engine.stop(stopped.reason);
+      if (silent >= silentToStop && !engine.stopped) {
+        silentStop = `the target stopped answering (${silent} deliveries in a row got no answer within ${config.deadlineMs} ms)`;
+        engine.stop(silentStop);
       }
     },
   });
@@ -248,7 +245,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     bytesSent: engine.bytesSent,
     generationMs: timing.generationMs,
     latencies,
-    ...(stopped ? { stopped } : {}),
+    ...(engine.stopped ? { stopped: { reason: engine.stopped, unreachable: engine.stopped !== silentStop } } : {}),
     internalErrors,
   };
 }
@@ -295,8 +292,8 @@ function createContext(
       return deliveries;
     },
     signed(body, options = {}): HttpRequest {
-      const headers = deliveryHeaders({
-        secret: options.secret ?? config.secret,
+      const headers = signedHeaders(options.as ?? { kind: 'valid' }, {
+        secret: config.secret,
         body,
         ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
         ...(config.auth ? { auth: config.auth } : {}),
@@ -306,7 +303,6 @@ function createContext(
     unsigned(body, options = {}): HttpRequest {
       return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}) };
     },
-    signature: (body, timestamp, secret) => zoomSignature(secret ?? config.secret, timestamp, body),
     challengeToken: (plainToken) => challengeToken(config.secret, plainToken),
     send: (request) => engine.send(request),
     together: (requests) => engine.together(requests),

@@ -96,7 +96,7 @@ function oracleProbe(id: string, check: typeof unsignedChallenge, wrongSecret: b
       const plainToken = `v0:${timestamp}:${forged!.body.toString('utf8')}`;
       const body = challengeBody(plainToken, context.generator.claimTimestamp(context.generator.world.epochMs + 7));
       const request = wrongSecret
-        ? context.signed(body, { secret: wrongSecretOf(context.seed), label: 'challenge signed with another secret' })
+        ? context.signed(body, { as: { kind: 'wrong-secret' }, label: 'challenge signed with another secret' })
         : context.unsigned(body, { label: 'unsigned challenge' });
       const challenge = await context.send(request);
       const token = answeredToken(challenge.response?.body);
@@ -118,11 +118,6 @@ function oracleProbe(id: string, check: typeof unsignedChallenge, wrongSecret: b
       });
     },
   };
-}
-
-/** A secret that is not the run's (deterministic from the seed, never printed). */
-export function wrongSecretOf(seed: number): string {
-  return `wrong-${(deriveSeed(seed, 'wrong-secret') >>> 0).toString(36)}-secret-token`;
 }
 
 function forgeryEvent(events: readonly WebhookEvent[]): WebhookEvent {
