@@ -3,10 +3,10 @@
  * loopback port as a child process, runs the suites against it with its observer, and stops it. A newcomer sees a
  * full run (green, or with exactly the failures the defect causes) in one command.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startProcess } from '../engine/server-process.js';
 import { UsageError, type Io } from './io.js';
 import { runCommand, type RunOptions } from './run.js';
 
@@ -42,47 +42,45 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
 }
 
 /** Starts a compiled reference receiver (compliant, or with a planted defect) on a free loopback port. */
-export function startReferenceReceiver(secret: string, defect?: string): Promise<StartedReceiver> {
+export async function startReferenceReceiver(secret: string, defect?: string): Promise<StartedReceiver> {
   const script = `${RECEIVERS}${defect ? 'faulty.js' : 'compliant.js'}`;
-  if (!existsSync(script)) return Promise.reject(new UsageError(`the reference receiver is missing (${script}); run \`npm run build\``));
+  if (!existsSync(script)) throw new UsageError(`the reference receiver is missing (${script}); run \`npm run build\``);
   const args = [script, '--port', '0', '--host', '127.0.0.1', ...(defect ? ['--defect', defect] : [])];
-  const child = spawn(process.execPath, args, {
+  let seen = '';
+  let listened: (match: RegExpExecArray) => void = () => {};
+  const listening = new Promise<RegExpExecArray>((resolve) => (listened = resolve));
+  const server = await startProcess(process.execPath, args, {
     env: { ...process.env, ZOOM_WEBHOOK_SECRET_TOKEN: secret },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    label: 'the reference receiver',
+    onOutput(chunk, stream) {
+      if (stream !== 'stdout') return;
+      seen += chunk;
+      const match = LISTENING.exec(seen);
+      if (match) listened(match);
+    },
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // Whatever ends this process, the receiver goes with it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  void exited.then(() => process.off('exit', killOnExit));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  return new Promise((resolve, reject) => {
-    let output = '';
-    let errors = '';
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new UsageError(`the reference receiver did not start within ${START_TIMEOUT_MS} ms`));
-    }, START_TIMEOUT_MS);
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (errors = (errors + chunk).slice(-2000)));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const match = LISTENING.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        output = '';
-        resolve({ url: match[1]!, observeUrl: match[2]!, stop });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new UsageError(`the reference receiver exited (code ${code}): ${errors.trim().split('\n').pop() ?? ''}`));
-    });
-  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const match = await Promise.race([
+      listening,
+      server.exited.then((status) => {
+        throw new UsageError(`the reference receiver exited (code ${status.code}): ${server.stderr().trim().split('\n').pop() ?? ''}`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new UsageError(`the reference receiver did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      }),
+    ]);
+    return {
+      url: match[1]!,
+      observeUrl: match[2]!,
+      stop: async () => {
+        await server.stop(3000);
+      },
+    };
+  } catch (error) {
+    await server.stop(3000);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
