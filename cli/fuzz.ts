@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
 import { colorsFor, printHeader, printResults, printable } from '../reports/console.js';
+import { shellQuote as quote } from '../reports/curl.js';
 import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
@@ -131,7 +132,6 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
   printHeader(io, { tool, version, target: target.href, seed, config });
   const budget = options.path ? 'one saved case' : options.duration !== undefined ? `${options.duration / 1000} s${options.runs ? ` or ${options.runs} runs` : ''}` : `${options.runs ?? 1000} runs`;
   io.stdout.write(`fuzzing: ${budget}, ${options.concurrency} lanes\n`);
-  const quote = (value: string) => (/^[A-Za-z0-9_./:=@%+,*-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
   const fixed = [
     `npx conformance fuzz --target ${quote(target.href)} --seed ${seed}`,
     options.spec !== undefined ? `--spec ${quote(options.spec)}` : options.system !== undefined ? `--system ${quote(options.system)}` : '',

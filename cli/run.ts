@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import picomatch from 'picomatch';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
+import { shellQuote as quote } from '../reports/curl.js';
 import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { printHeader, printResults, progressDisplay } from '../reports/console.js';
@@ -201,7 +202,6 @@ function selectChecks(globs: string | undefined, suites: SuiteId[]): ((check: Ch
 /** The command line that repeats one check on one event: same seed, target, specs and delivery settings; no secret. */
 function reproducer(input: { target: URL; seed: number; options: RunOptions; systems: string[]; events: Set<string> }): (check: Check, event: string | undefined) => string {
   const { options } = input;
-  const quote = (value: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
   const fixed = [
     options.reproduceAs ?? `npx conformance --target ${quote(input.target.href)}`,
     `--seed ${input.seed}`,

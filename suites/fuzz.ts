@@ -340,10 +340,11 @@ export function parsePath(text: string): { lane: number; round: number; path: st
 
 /** One result per finding, and a pass for each check that ran cases and found nothing. */
 function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<string, number>): CheckResult[] {
+  const systemOf = new Map(config.events.map((event) => [event.name, event.system]));
   const out: CheckResult[] = findings.map((finding) => ({
     check: finding.check,
     event: finding.event,
-    ...(config.events.find((event) => event.name === finding.event) ? { system: config.events.find((event) => event.name === finding.event)!.system } : {}),
+    ...(systemOf.has(finding.event) ? { system: systemOf.get(finding.event)! } : {}),
     status: 'fail',
     reason: `${finding.reason}${finding.shrunk ? ` (shrunk ${finding.numShrinks} times; fast-check path ${finding.path})` : ' (not shrunk: SHOULD level)'}; replay: conformance replay ${finding.replayFile}`,
     exchanges: finding.exchanges,
