@@ -1,8 +1,7 @@
+import type { Output } from '../reports/output.js';
+
 /** Where a command writes. The real process streams by default; tests pass buffers. */
-export interface Io {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
+export interface Io extends Output {
   cwd: string;
 }
 

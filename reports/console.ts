@@ -5,7 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import type { Io } from '../cli/io.js';
+import type { Output as Io } from './output.js';
 import type { RunProgress } from '../suites/runner.js';
 import { ALL_SUITE_IDS, type Level } from '../suites/check.js';
 import type { CheckRecord, ConformanceReport } from './report.js';

@@ -7,7 +7,7 @@
  * than any backtick run inside it (`codeBlock`); annotations follow the workflow-command escaping rules.
  */
 import { appendFile } from 'node:fs/promises';
-import type { Io } from '../cli/io.js';
+import type { Output as Io } from './output.js';
 import { escapeHtml } from './html-escape.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { fileReporter } from './reporter.js';
