@@ -16,7 +16,7 @@ import { runFuzz, parsePath, type FuzzProgress } from '../suites/fuzz.js';
 import { Observer, ObserverError } from '../suites/observer.js';
 import { TargetUnreachable } from '../suites/runner.js';
 import { UsageError, type Io } from './io.js';
-import { freshSeed, positiveInteger, seedValue } from './options.js';
+import { durationValue, freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs } from './select-specs.js';
 import { parseFormats, writeReports } from './report-output.js';
@@ -43,17 +43,6 @@ export interface FuzzOptions extends AuthOptions {
   progress: boolean;
 }
 
-/** `60s`, `2m`, `1500ms`, `1h` (a bare number is seconds). */
-export function durationValue(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new UsageError(`--duration takes a time such as 60s, 2m or 1500ms, got "${value}"`);
-  const amount = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const ms = amount * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
-  if (ms < 1 || ms > 24 * 3_600_000) throw new UsageError('--duration must be between 1 ms and 24 h');
-  return ms;
-}
-
 export function registerFuzz(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('fuzz')
@@ -61,7 +50,7 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('--target <url>', 'the URL where your receiver takes Zoom webhooks'))
     .addOption(new Option('--secret <token>', "your app's Secret Token (better: ZOOM_WEBHOOK_SECRET_TOKEN; never printed)"))
     .addOption(new Option('--runs <n>', 'random cases to run (default 1000, or unlimited with --duration)').argParser(positiveInteger('--runs', 100_000_000)))
-    .addOption(new Option('--duration <time>', 'fuzz for this long: 60s, 5m, 1h').argParser(durationValue))
+    .addOption(new Option('--duration <time>', 'fuzz for this long: 60s, 5m, 1h').argParser(durationValue('--duration')))
     .addOption(new Option('--seed <seed>', 'the run seed (default: random, printed)').argParser(seedValue))
     .addOption(new Option('--system <names>', `comma-separated bundled specs: ${WEBHOOK_SYSTEMS.join(', ')} (default: all four)`))
     .addOption(new Option('--spec <file>', 'your own OpenAPI file instead of the bundled specs'))

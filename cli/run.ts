@@ -3,7 +3,7 @@
  * report and writes the requested report files. Exit codes: 0 no MUST failure (strict: no failure at all),
  * 1 a failure, 2 usage, configuration or unreachable target, 70 an internal error of this tool.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import picomatch from 'picomatch';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
@@ -15,9 +15,9 @@ import type { Redaction } from '../reports/redaction.js';
 import { SUITE_IDS, type Check, type SuiteId } from '../suites/check.js';
 import { ALL_CHECKS } from '../suites/index.js';
 import { Observer, ObserverError } from '../suites/observer.js';
-import { runConformance, TargetUnreachable, type RunConfig } from '../suites/runner.js';
+import { DEFAULT_COPIES, DEFAULT_RETRY_AFTER_MS, runConformance, TargetUnreachable, type RunConfig } from '../suites/runner.js';
 import { UsageError, type Io } from './io.js';
-import { freshSeed, positiveInteger, seedValue } from './options.js';
+import { durationValue, freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { selectSpecs, splitList } from './select-specs.js';
 import { parseFormats, writeReports } from './report-output.js';
@@ -40,6 +40,8 @@ export interface RunOptions {
   deadline: number;
   concurrency: number;
   burst: number;
+  copies: number;
+  retryAfter: number;
   observe?: string;
   strict?: boolean;
   report?: string;
@@ -73,6 +75,12 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(new Option('--deadline <ms>', "per-delivery deadline (Zoom's is 3000)").argParser(positiveInteger('--deadline', 600_000)).default(ZOOM.deadlineMs))
     .addOption(new Option('--concurrency <n>', 'deliveries in flight at once').argParser(positiveInteger('--concurrency', 1000)).default(8))
     .addOption(new Option('--burst <n>', 'concurrent deliveries in the burst check').argParser(positiveInteger('--burst', 10_000)).default(50))
+    .addOption(new Option('--copies <n>', 'copies of a fresh delivery released at the same instant (idempotency)').argParser(copiesValue).default(DEFAULT_COPIES))
+    .addOption(
+      new Option('--retry-after <time>', "the earliest a late retry follows its original, e.g. 5m as Zoom's first retry (the run lasts at least that long)")
+        .argParser(durationValue('--retry-after'))
+        .default(DEFAULT_RETRY_AFTER_MS, '1.5s'),
+    )
     .addOption(new Option('--strict', 'SHOULD failures fail the run too'))
     .addOption(new Option('--report <formats>', `comma-separated report files to write: ${REPORT_FORMATS.join(', ')}`))
     .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
@@ -81,6 +89,12 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(new Option('--no-progress', 'no progress bar or progress lines'));
   if (scope === 'demo') return command;
   return addAuthOptions(command.addOption(new Option('--observe <url>', 'your test hook that counts applied deliveries (see README: observer contract)')))
+}
+
+function copiesValue(value: string): number {
+  const copies = positiveInteger('--copies', 64)(value);
+  if (copies < 2) throw new InvalidArgumentError('--copies must be a whole number from 2 to 64');
+  return copies;
 }
 
 export async function runCommand(options: RunOptions, io: Io): Promise<number> {
@@ -109,6 +123,8 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     deadlineMs: options.deadline,
     concurrency: options.concurrency,
     burst: options.burst,
+    copies: options.copies,
+    retryAfterMs: options.retryAfter,
     observer: observer !== undefined,
     strict: options.strict === true,
     ...(options.shard ? { shard: shardName(options.shard) } : {}),
@@ -134,6 +150,8 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     deadlineMs: options.deadline,
     concurrency: options.concurrency,
     burst: options.burst,
+    copies: options.copies,
+    retryAfterMs: options.retryAfter,
     ...(observer ? { observer } : {}),
     ...(auth ? { auth } : {}),
     ...(options.insecure ? { insecure: true } : {}),
@@ -209,6 +227,8 @@ function reproducer(input: { target: URL; seed: number; options: RunOptions; sys
     options.examples !== DEFAULT_EXAMPLES ? `--examples ${options.examples}` : '',
     options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
     options.burst !== 50 ? `--burst ${options.burst}` : '',
+    options.copies !== DEFAULT_COPIES ? `--copies ${options.copies}` : '',
+    options.retryAfter !== DEFAULT_RETRY_AFTER_MS ? `--retry-after ${options.retryAfter}ms` : '',
     options.observe !== undefined && options.reproduceAs === undefined ? `--observe ${quote(options.observe)}` : '',
     options.basic !== undefined ? `--basic '<user:password>'` : '',
     options.bearer !== undefined ? `--bearer '<token>'` : '',

@@ -8,6 +8,9 @@
  *   excerpt, size) or the failure (timeout, refused, reset, dns, tls), and the latency to the response headers.
  */
 import { Agent, request } from 'undici';
+import { classify, describeError, type FailureKind } from './failures.js';
+import { sendAndAbandon, sendReleasedTogether, type HeldOptions } from './held-connections.js';
+import { readCapped } from './response-body.js';
 import { Slots } from './slots.js';
 
 export interface HttpRequest {
@@ -30,7 +33,7 @@ export interface HttpResponse {
   truncated: boolean;
 }
 
-export type FailureKind = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'error';
+export type { FailureKind } from './failures.js';
 
 export interface Exchange {
   request: HttpRequest;
@@ -124,6 +127,46 @@ export class HttpEngine {
     return Promise.all(requests.map((req) => this.exchange(req)));
   }
 
+  /**
+   * Sends the requests on connections of their own and completes them at the same instant (each written but for its
+   * last byte, then every last byte in one tick), taking as many slots as there are requests: copies that really
+   * overlap inside the receiver. See held-connections.ts.
+   */
+  async releasedTogether(requests: readonly HttpRequest[]): Promise<Exchange[]> {
+    this.assertRunning();
+    const taken = await this.slots.acquire(requests.length);
+    try {
+      this.assertRunning();
+      this.count(requests);
+      const exchanges = await sendReleasedTogether(requests, this.heldOptions());
+      return exchanges.map((exchange) => this.recorded(exchange));
+    } finally {
+      this.slots.release(taken);
+    }
+  }
+
+  /** Writes the request whole, then closes the connection before any answer (a sender giving up at its deadline). */
+  async abandon(req: HttpRequest): Promise<Exchange> {
+    this.assertRunning();
+    const taken = await this.slots.acquire(1);
+    try {
+      this.assertRunning();
+      this.count([req]);
+      return this.recorded(await sendAndAbandon(req, this.heldOptions()));
+    } finally {
+      this.slots.release(taken);
+    }
+  }
+
+  private heldOptions(): HeldOptions {
+    return { deadlineMs: this.options.deadlineMs, maxResponseBytes: this.maxResponseBytes, ...(this.options.insecure ? { insecure: true } : {}) };
+  }
+
+  private count(requests: readonly HttpRequest[]): void {
+    this.sent += requests.length;
+    for (const req of requests) this.bytesSent += req.body?.length ?? 0;
+  }
+
   /** Stops the engine: every later `send` throws EngineStopped with the reason. */
   stop(reason: string): void {
     this.stopReason ??= reason;
@@ -144,8 +187,7 @@ export class HttpEngine {
 
   private async exchange(req: HttpRequest): Promise<Exchange> {
     this.assertRunning();
-    this.sent++;
-    this.bytesSent += req.body?.length ?? 0;
+    this.count([req]);
     const startedAt = Date.now();
     const start = performance.now();
     const controller = new AbortController();
@@ -160,7 +202,7 @@ export class HttpEngine {
         signal: controller.signal,
       });
       const latencyMs = performance.now() - start;
-      const { body, bytes, truncated } = await this.readCapped(response.body);
+      const { body, bytes, truncated } = await readCapped(response.body, this.maxResponseBytes);
       result = {
         request: req,
         response: { status: response.statusCode, headers: flattenHeaders(response.headers), body, bodyBytes: bytes, truncated },
@@ -175,6 +217,11 @@ export class HttpEngine {
     } finally {
       clearTimeout(timer);
     }
+    return this.recorded(result);
+  }
+
+  /** Counts, watches for refusals and reports one finished exchange. */
+  private recorded(result: Exchange): Exchange {
     const { stopAfterRefusals } = this.options;
     if (stopAfterRefusals !== undefined) {
       this.refusals = result.error?.kind === 'refused' ? this.refusals + 1 : 0;
@@ -184,61 +231,12 @@ export class HttpEngine {
     return result;
   }
 
-  /** Reads up to the cap; at the cap (or when the deadline aborts the stream) the rest is dropped. */
-  private async readCapped(stream: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }): Promise<{ body: Buffer; bytes: number; truncated: boolean }> {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    try {
-      for await (const chunk of stream) {
-        const room = this.maxResponseBytes - bytes;
-        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-        bytes += Math.min(chunk.length, room);
-        if (chunk.length >= room) {
-          stream.destroy();
-          return { body: Buffer.concat(chunks), bytes, truncated: true };
-        }
-      }
-    } catch {
-      // The deadline (or the peer) ended the body early: keep what arrived.
-      return { body: Buffer.concat(chunks), bytes, truncated: true };
-    }
-    return { body: Buffer.concat(chunks), bytes, truncated: false };
-  }
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
-}
-
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    const record = current as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof record.code === 'string') codes.push(record.code);
-    if (typeof record.name === 'string') codes.push(record.name);
-    if (Array.isArray(record.errors)) for (const inner of record.errors) codes.push(...errorCodes(inner));
-    current = record.cause;
-  }
-  return codes;
-}
-
-function classify(error: unknown): FailureKind {
-  const codes = errorCodes(error);
-  if (codes.some((code) => code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL')) return 'refused';
-  if (codes.some((code) => code === 'ENOTFOUND' || code === 'EAI_AGAIN')) return 'dns';
-  if (codes.some((code) => code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT')) return 'timeout';
-  if (codes.some((code) => code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SELF_SIGNED/.test(code))) return 'tls';
-  if (codes.some((code) => code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')) return 'reset';
-  return 'error';
-}
-
-function describeError(error: unknown): string {
-  const codes = errorCodes(error).filter((code) => /^[A-Z_]+$/.test(code));
-  const message = error instanceof Error ? error.message : String(error);
-  return codes.length > 0 && !message.includes(codes[0]!) ? `${message} (${codes[0]})` : message;
 }
 
 /**

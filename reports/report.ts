@@ -69,6 +69,10 @@ export interface ConformanceReport {
     deadlineMs: number;
     concurrency: number;
     burst: number;
+    /** Copies of a fresh delivery released at the same instant (webhook runs). */
+    copies?: number;
+    /** The earliest a late retry follows its original, in milliseconds (webhook runs and fuzz with --retry-after). */
+    retryAfterMs?: number;
     observer: boolean;
     strict: boolean;
     /** `i/n` when this run was one shard of n (`--shard`). */

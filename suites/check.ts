@@ -92,6 +92,10 @@ export interface ProbeContext {
   readonly examples: number;
   /** Deliveries in the burst (`--burst`). */
   readonly burstSize: number;
+  /** Copies of a fresh delivery released at the same instant (`--copies`). */
+  readonly copies: number;
+  /** How long after its original a late retry is sent at the earliest (`--retry-after`), in milliseconds. */
+  readonly retryAfterMs: number;
   /** The selected events. */
   readonly events: readonly WebhookEvent[];
   readonly generator: DeliveryGenerator;
@@ -110,14 +114,23 @@ export interface ProbeContext {
   send(request: HttpRequest): Promise<Exchange>;
   /** Sends the requests at the same moment, within the concurrency bound (copies that must arrive together). */
   together(requests: readonly HttpRequest[]): Promise<Exchange[]>;
+  /**
+   * Sends the requests on connections of their own, completed at the same instant (each held at its last byte until
+   * all are), within the concurrency bound: copies that really overlap inside the receiver.
+   */
+  releasedTogether(requests: readonly HttpRequest[]): Promise<Exchange[]>;
+  /** Writes the request whole, then closes the connection before any answer (Zoom giving up at its deadline). */
+  abandon(request: HttpRequest): Promise<Exchange>;
   /** Sends all at the same moment, beyond the concurrency bound (only from an exclusive probe). */
   burst(requests: readonly HttpRequest[]): Promise<Exchange[]>;
   /** Judges exchanges with the check's own `judge` and records the verdict. */
   judge(check: Check, event: string | undefined, exchanges: Exchange[]): void;
   /** Records a verdict reached otherwise. */
   record(check: Check, event: string | undefined, verdict: Verdict & { exchanges: Exchange[] }): void;
-  /** Work to do once every delivery of the run has been sent (observer queries). */
+  /** Work to do once every delivery of the run has been sent (observer queries, late retries). */
   later(task: () => Promise<void>): void;
+  /** Work to do `delayMs` from now, alongside the other probes, without holding a probe slot (a retry that must not follow at once). */
+  after(delayMs: number, task: () => Promise<void>): void;
 }
 
 export interface Probe {
@@ -127,6 +140,8 @@ export interface Probe {
   checks: readonly Check[];
   /** Once per selected event, or once per run. */
   scope: 'event' | 'run';
+  /** Runs before the other probes (its deliveries are the oldest of the run: late retries). */
+  early?: boolean;
   /** Runs alone, after everything else (bursts: nothing else may compete for the receiver). */
   exclusive?: boolean;
   run(context: ProbeContext, event: WebhookEvent | undefined): Promise<void>;

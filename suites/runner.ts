@@ -29,6 +29,10 @@ export interface RunConfig {
   deadlineMs: number;
   concurrency: number;
   burst: number;
+  /** Copies of a fresh delivery released at the same instant (default 2). */
+  copies?: number;
+  /** The earliest a late retry follows its original, in milliseconds (default DEFAULT_RETRY_AFTER_MS). */
+  retryAfterMs?: number;
   observer?: Observer;
   auth?: EndpointAuth;
   insecure?: boolean;
@@ -74,6 +78,11 @@ export class TargetUnreachable extends Error {
   override name = 'TargetUnreachable';
 }
 
+/** Copies of a fresh delivery released together, unless `copies` says otherwise. */
+export const DEFAULT_COPIES = 2;
+/** The earliest a late retry follows its original, unless `retryAfterMs` says otherwise. */
+export const DEFAULT_RETRY_AFTER_MS = 1500;
+
 /** Refusals in a row that mean the target went away. */
 const REFUSALS_TO_STOP = 5;
 
@@ -101,7 +110,8 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     .filter((probe) => probe.checks.some((check) => wanted.has(check.id)));
   const tasks: Task[] = [];
   const exclusive: Task[] = [];
-  for (const probe of probes) {
+  // Early probes first: their deliveries are the oldest of the run when their late retries go out.
+  for (const probe of [...probes.filter((probe) => probe.early), ...probes.filter((probe) => !probe.early)]) {
     const list = probe.exclusive ? exclusive : tasks;
     if (probe.scope === 'run') {
       if (config.shard?.runLevel ?? true) list.push({ probe, event: undefined });
@@ -112,6 +122,8 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
   const latencies: number[] = [];
   const internalErrors: string[] = [];
   const later: (() => Promise<void>)[] = [];
+  /** Work scheduled by `after`, running alongside the tasks; awaited before the exclusive probes. */
+  const delayed: Promise<void>[] = [];
   // The engine stops itself when the target refuses connections (unreachable); the runner adds the silent target.
   let silentStop: string | undefined;
   let silent = 0;
@@ -155,6 +167,15 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     const recorded = new Set<string>();
     const keyOf = (check: Check, event: string | undefined) => `${check.id}\u0000${task.probe.scope === 'event' ? event : ''}`;
     let pending = 0;
+    // Deferred work that sends (retries) meets a stopped engine as the probe itself would: what it did not reach is skipped.
+    const guarded = (work: () => Promise<void>) => async () => {
+      try {
+        await work();
+      } catch (error) {
+        if (!(error instanceof EngineStopped)) throw error;
+        skipReason ??= `not reached: ${error.reason}`;
+      }
+    };
     const context = createContext(
       config,
       engine,
@@ -162,9 +183,21 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
       timing,
       task,
       wanted,
-      (work) => {
-        pending++;
-        later.push(work);
+      {
+        later(work) {
+          pending++;
+          later.push(guarded(work));
+        },
+        after(delayMs, work) {
+          pending++;
+          delayed.push(
+            new Promise((resolve) => setTimeout(resolve, delayMs))
+              .then(guarded(work))
+              .catch((error: unknown) => {
+                internalErrors.push(`probe ${task.probe.id}${task.event ? ` on ${task.event.name}` : ''} (delayed work): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+              }),
+          );
+        },
       },
       (check, event, verdict, exchanges) => {
         recorded.add(keyOf(check, event));
@@ -217,6 +250,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     // Tasks in flight: enough to keep every connection busy, few enough to bound the memory of generated bodies.
     const limit = pLimit(Math.max(4, config.concurrency * 2));
     await Promise.all(tasks.map((task) => limit(() => runTask(task))));
+    await Promise.all(delayed);
     phase = 'exclusive';
     for (const task of exclusive) await runTask(task);
     phase = 'observer';
@@ -257,7 +291,7 @@ function createContext(
   timing: { generationMs: number },
   task: Task,
   wanted: Set<string>,
-  later: (work: () => Promise<void>) => void,
+  defer: Pick<ProbeContext, 'later' | 'after'>,
   record: (check: Check, event: string | undefined, verdict: Verdict, exchanges: Exchange[]) => void,
 ): ProbeContext {
   const url = config.target.href;
@@ -266,6 +300,8 @@ function createContext(
     deadlineMs: config.deadlineMs,
     examples: config.examples,
     burstSize: config.burst,
+    copies: config.copies ?? DEFAULT_COPIES,
+    retryAfterMs: config.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS,
     events: config.events,
     generator,
     observer: config.observer,
@@ -306,6 +342,8 @@ function createContext(
     challengeToken: (plainToken) => challengeToken(config.secret, plainToken),
     send: (request) => engine.send(request),
     together: (requests) => engine.together(requests),
+    releasedTogether: (requests) => engine.releasedTogether(requests),
+    abandon: (request) => engine.abandon(request),
     burst: (requests) => engine.burst(requests),
     judge(check, event, exchanges) {
       if (!wanted.has(check.id)) return;
@@ -316,6 +354,7 @@ function createContext(
       if (!wanted.has(check.id)) return;
       record(check, event, verdict, verdict.exchanges);
     },
-    later,
+    later: defer.later,
+    after: defer.after,
   };
 }

@@ -7,6 +7,7 @@
  * fails exactly the probes its defect explains and passes all the others (the compliant receiver passes all).
  */
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFECTS, type Defect } from '../examples/receivers/faulty.js';
@@ -38,6 +39,10 @@ const EXPECTED_DEFECTS = [
   'lifecycle-strict',
   'crashes-on-emoji',
   'crashes-on-big-ids',
+  'racy-dedupe',
+  'dedupes-by-event-ts',
+  'applies-after-hangup',
+  'forgets-quickly',
 ] as const satisfies readonly Defect[];
 
 type Variant = Defect | 'compliant';
@@ -72,6 +77,22 @@ function deliver(to: RunningReceiver, body: Buffer | string, headers: Record<str
 
 function count(to: RunningReceiver, event: string, eventTs: number): Promise<number> {
   return appliedCount(to.observeUrl, event, eventTs);
+}
+
+/** Writes a signed POST whole and closes the connection with its last byte, before any answer (Zoom at its deadline). */
+function abandon(to: RunningReceiver, body: string, headers: Record<string, string>): Promise<void> {
+  const url = new URL(to.url);
+  const bytes = Buffer.from(body, 'utf8');
+  const head = [`POST ${url.pathname} HTTP/1.1`, `host: ${url.host}`, 'content-type: application/json; charset=utf-8', `content-length: ${bytes.length}`]
+    .concat(Object.entries(headers).map(([name, value]) => `${name}: ${value}`))
+    .join('\r\n');
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n`), bytes]), () => {
+      socket.destroy();
+      resolve();
+    }));
+    socket.once('error', reject);
+  });
 }
 
 /** A `recording.completed` body valid against the bundled schema (checked below). */
@@ -136,6 +157,58 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
       }
       const applied = await count(to, 'meeting.started', eventTs);
       return applied === 1 ? undefined : `applied ${applied} times`;
+    },
+  },
+  'applies two copies of a fresh delivery sent at once exactly once, in each of 5 rounds': {
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'racy-dedupe'],
+    probe: async (to) => {
+      for (let round = 0; round < 5; round++) {
+        const eventTs = uniqueEventTs();
+        const body = meetingStarted(eventTs);
+        const responses = await Promise.all([deliver(to, body), deliver(to, body)]);
+        const problem = responses.map((response) => expectStatus(response, 200)).find(Boolean);
+        if (problem) return problem;
+        const applied = await count(to, 'meeting.started', eventTs);
+        if (applied !== 1) return `round ${round + 1}: applied ${applied} times`;
+      }
+      return undefined;
+    },
+  },
+  'applies two different deliveries that share event and event_ts, once each': {
+    brokenBy: ['dedupes-by-event-ts'],
+    probe: async (to) => {
+      const eventTs = uniqueEventTs();
+      for (const uuid of ['first-meeting==', 'second-meeting==']) {
+        const problem = expectStatus(await deliver(to, meetingStarted(eventTs, { uuid })), 200);
+        if (problem) return problem;
+      }
+      const applied = await count(to, 'meeting.started', eventTs);
+      return applied === 2 ? undefined : `applied ${applied} times in all`;
+    },
+  },
+  'applies a delivery whose sender hung up, then its retry, once in all': {
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'applies-after-hangup'],
+    probe: async (to) => {
+      const eventTs = uniqueEventTs();
+      const body = meetingStarted(eventTs);
+      await abandon(to, body, signedHeaders(SECRET, body));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const problem = expectStatus(await deliver(to, body), 200);
+      const applied = await count(to, 'meeting.started', eventTs);
+      return problem ?? (applied === 1 ? undefined : `applied ${applied} times`);
+    },
+  },
+  'does not apply a retry again 1.5 s after the first delivery': {
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'forgets-quickly'],
+    probe: async (to) => {
+      const eventTs = uniqueEventTs();
+      const body = meetingStarted(eventTs);
+      const problem = expectStatus(await deliver(to, body), 200);
+      if (problem) return problem;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const retried = expectStatus(await deliver(to, body), 200);
+      const applied = await count(to, 'meeting.started', eventTs);
+      return retried ?? (applied === 1 ? undefined : `applied ${applied} times`);
     },
   },
   'rejects a forged signature with 401, applying nothing': {
@@ -256,7 +329,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
 // --- the tests -------------------------------------------------------------------------------------------------
 
 describe('the faulty receivers', () => {
-  it('are exactly the 19 named defects, each listed by --list with its description', () => {
+  it(`are exactly the ${EXPECTED_DEFECTS.length} named defects, each listed by --list with its description`, () => {
     expect(Object.keys(DEFECTS)).toStrictEqual([...EXPECTED_DEFECTS]);
     const result = spawnSync(process.execPath, [FAULTY_SCRIPT, '--list'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 15_000 });
     expect(result.status).toBe(0);
@@ -495,6 +568,53 @@ describe.concurrent('each defect is really there', () => {
     expect((await deliver(to, withTopic(uniqueEventTs(), '"Launch 🚀 party"'))).status).toBe(500);
     expect((await deliver(to, withTopic(uniqueEventTs(), '"Launch \\ud83d\\ude80 party"'))).status).toBe(500);
     expect((await deliver(to, withTopic(uniqueEventTs(), '"été 日本語 ✓"'))).status).toBe(200);
+  });
+
+  it('racy-dedupe: two copies of a fresh delivery released at the same instant are both applied', async ({ expect }) => {
+    const to = receiver('racy-dedupe');
+    const eventTs = uniqueEventTs();
+    const body = meetingStarted(eventTs);
+    expect((await Promise.all([deliver(to, body), deliver(to, body)])).map((response) => response.status)).toStrictEqual([200, 200]);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(2);
+    // One after the other, the second copy is seen.
+    const laterTs = uniqueEventTs();
+    for (let copy = 0; copy < 2; copy++) expect((await deliver(to, meetingStarted(laterTs))).status).toBe(200);
+    expect(await count(to, 'meeting.started', laterTs)).toBe(1);
+  });
+
+  it('dedupes-by-event-ts: a different delivery with the same event and event_ts is acknowledged but not applied', async ({ expect }) => {
+    const to = receiver('dedupes-by-event-ts');
+    const eventTs = uniqueEventTs();
+    expect((await deliver(to, meetingStarted(eventTs, { uuid: 'one==' }))).status).toBe(200);
+    expect((await deliver(to, meetingStarted(eventTs, { uuid: 'two==' }))).status).toBe(200);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(1);
+  });
+
+  it('applies-after-hangup: a delivery whose sender hung up is applied, and its retry applied again', async ({ expect }) => {
+    const to = receiver('applies-after-hangup');
+    const eventTs = uniqueEventTs();
+    const body = meetingStarted(eventTs);
+    await abandon(to, body, signedHeaders(SECRET, body));
+    await expect.poll(() => count(to, 'meeting.started', eventTs)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await deliver(to, body)).status).toBe(200);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(2);
+    // Answered normally, a retry is seen.
+    const otherTs = uniqueEventTs();
+    for (let attempt = 0; attempt < 2; attempt++) expect((await deliver(to, meetingStarted(otherTs))).status).toBe(200);
+    expect(await count(to, 'meeting.started', otherTs)).toBe(1);
+  });
+
+  it('forgets-quickly: a retry within a second is seen, one after it is applied again', async ({ expect }) => {
+    const to = receiver('forgets-quickly');
+    const eventTs = uniqueEventTs();
+    const body = meetingStarted(eventTs);
+    expect((await deliver(to, body)).status).toBe(200);
+    expect((await deliver(to, body)).status).toBe(200);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect((await deliver(to, body)).status).toBe(200);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(2);
   });
 
   it('crashes-on-big-ids: 500 to an integer above 2^53-1; the same digits as a string, and 2^53-1 itself, pass', async ({ expect }) => {

@@ -78,6 +78,9 @@ const CASES: Case[] = [
       'signature.raw-body',
       'idempotency.redelivery',
       'idempotency.concurrent-duplicates',
+      'idempotency.first-arrival-copies',
+      'idempotency.shared-timestamp',
+      'idempotency.abandoned-retry',
       'robustness.edge-zoom',
       'robustness.edge-hostile',
       'robustness.schema-invalid',
@@ -91,9 +94,19 @@ const CASES: Case[] = [
   { defect: 'any-method', fails: ['robustness.wrong-method'] },
   // Holds every request 150 ms: only the robustness suite, to keep the run short; within the bound of 8, only the burst sheds.
   { defect: 'sheds-load', args: ['--suite', 'robustness'], fails: ['robustness.burst'] },
-  { defect: 'no-dedupe', fails: ['idempotency.applied-once'] },
+  {
+    defect: 'no-dedupe',
+    fails: ['idempotency.applied-once', 'idempotency.first-arrival-applied-once', 'idempotency.abandoned-applied-once', 'idempotency.late-retry'],
+  },
   { defect: 'applies-before-verify', fails: ['idempotency.rejected-never-applied'] },
-  { defect: 'rejects-duplicates', fails: ['idempotency.redelivery', 'idempotency.concurrent-duplicates', 'robustness.lifecycle'] },
+  {
+    defect: 'rejects-duplicates',
+    fails: ['idempotency.redelivery', 'idempotency.concurrent-duplicates', 'idempotency.first-arrival-copies', 'idempotency.abandoned-retry', 'robustness.lifecycle'],
+  },
+  { defect: 'racy-dedupe', fails: ['idempotency.first-arrival-applied-once'] },
+  { defect: 'dedupes-by-event-ts', fails: ['idempotency.shared-timestamp-applied'] },
+  { defect: 'applies-after-hangup', fails: ['idempotency.abandoned-applied-once'] },
+  { defect: 'forgets-quickly', fails: ['idempotency.late-retry'] },
   // Order-sensitive by nature: alone, so that no other check's deliveries reorder its view of a meeting.
   { defect: 'lifecycle-strict', args: ['--checks', 'robustness.lifecycle'], fails: ['robustness.lifecycle'] },
   // Emoji are rare among ten events' edges: more examples per event.
@@ -101,12 +114,17 @@ const CASES: Case[] = [
   { defect: 'crashes-on-big-ids', fails: ['robustness.edge-hostile'] },
 ];
 
-async function run(defect: string | undefined, args: string[], name: string): Promise<{ code: number; stdout: string; stderr: string; report: ConformanceReport }> {
+async function run(
+  defect: string | undefined,
+  args: string[],
+  name: string,
+  seed = SEED,
+): Promise<{ code: number; stdout: string; stderr: string; report: ConformanceReport }> {
   const receiver = await startReceiver({ secret: SECRET, ...(defect ? { defect } : {}) });
   running.push(receiver);
   try {
     const out = path.join(OUT, name);
-    const result = await runMain(['--target', receiver.url, '--observe', receiver.observeUrl, '--seed', SEED, '--report', 'json', '--out', out, ...args], {
+    const result = await runMain(['--target', receiver.url, '--observe', receiver.observeUrl, '--seed', seed, '--report', 'json', '--out', out, ...args], {
       env: { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET },
     });
     const report = JSON.parse(readFileSync(path.join(out, 'conformance.json'), 'utf8')) as ConformanceReport;
@@ -160,6 +178,16 @@ describe.concurrent('each faulty reference receiver fails exactly the checks of 
         const events = new Set(report.checks.filter((check) => check.status === 'fail').map((check) => check.event));
         expect([...events].sort()).toEqual([null, 'lifecycle:meeting', 'recording.completed'].sort());
       }
+    });
+  }
+});
+
+// A check-then-act across an await is a race: the simultaneous fresh copies must hit its window on every seed, not on most.
+describe.concurrent('the racy receiver is caught on every one of 20 seeds, by its check alone', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    it(`seed ${seed}`, async () => {
+      const { report } = await run('racy-dedupe', ['--events', EVENTS], `racy-${seed}`, String(seed));
+      expect(failedIds(report)).toEqual(['idempotency.first-arrival-applied-once']);
     });
   }
 });

@@ -247,6 +247,8 @@ export interface DeliveryContext {
   headers: http.IncomingHttpHeaders;
   deliveryId: string;
   state: ReceiverState;
+  /** Aborted when the sender closed the connection before the answer was sent. */
+  senderGone: AbortSignal;
 }
 
 export interface ReceiverSteps {
@@ -291,13 +293,13 @@ export function createZoomRequestHandler(options: ZoomReceiverOptions, steps: Re
     },
   };
 
-  async function handleDelivery(req: http.IncomingMessage): Promise<Reply> {
+  async function handleDelivery(req: http.IncomingMessage, senderGone: AbortSignal): Promise<Reply> {
     // 1. The raw bytes, exactly as Zoom signed them.
     const rawBody = await readRawBody(req, maxBodyBytes);
     if (rawBody === undefined) {
       return { status: 413, body: { error: `body larger than ${maxBodyBytes} bytes` } };
     }
-    const context: DeliveryContext = { rawBody, headers: req.headers, deliveryId: deliveryId(rawBody), state };
+    const context: DeliveryContext = { rawBody, headers: req.headers, deliveryId: deliveryId(rawBody), state, senderGone };
     const detour = await steps.beforeVerify?.(context); // (faulty variants only)
     if (detour) return detour;
 
@@ -335,7 +337,11 @@ export function createZoomRequestHandler(options: ZoomReceiverOptions, steps: Re
     const { path, query } = splitUrl(req.url);
     if (path === webhookPath) {
       if (req.method !== 'POST') return send(res, { status: 405, body: { error: 'method not allowed' }, headers: { allow: 'POST' } });
-      handleDelivery(req).then(
+      const senderGone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) senderGone.abort();
+      });
+      handleDelivery(req, senderGone.signal).then(
         (reply) => send(res, reply),
         (error: unknown) => {
           // Unexpected: answer 500 so that Zoom retries later.

@@ -13,6 +13,7 @@ import { SchemaValidator } from '../../specs/schema-validator.js';
 import { isMainModule, listenAndAnnounce, parseListenArguments, readSecretToken, stopOnSignals, usageError } from './command-line.js';
 import {
   COMPLIANT_STEPS,
+  DeliveryMemory,
   createZoomRequestHandler,
   DEFAULT_TOLERANCE_SECONDS,
   DEFAULT_WEBHOOK_PATH,
@@ -31,6 +32,9 @@ import {
   type ZoomEvent,
   type ZoomReceiverOptions,
 } from './compliant.js';
+
+/** How long the forgets-quickly variant remembers a delivery. */
+export const FORGET_AFTER_MS = 1000;
 
 export const DEFECTS = {
   'challenge-before-verify': 'answers the URL-validation challenge without verifying its signature first',
@@ -53,6 +57,10 @@ export const DEFECTS = {
   'lifecycle-strict': 'answers 409 to an event older than the last one applied for the same meeting or session',
   'crashes-on-emoji': 'answers 500 when the body holds an astral-plane character (emoji)',
   'crashes-on-big-ids': 'answers 500 when an integer in the body is outside the safe-integer range',
+  'racy-dedupe': 'deduplicates check-then-act across an await (looks the delivery up, awaits its store, then marks it seen)',
+  'dedupes-by-event-ts': 'deduplicates by event + event_ts, so distinct deliveries that share them count as one',
+  'applies-after-hangup': 'applies, works 30 ms, and records the delivery as done only if the sender is still there to read the answer',
+  'forgets-quickly': `forgets the deliveries it has seen after ${FORGET_AFTER_MS} ms (Zoom retries 5, 20 and 60 minutes later)`,
 } as const;
 
 export type Defect = keyof typeof DEFECTS;
@@ -234,6 +242,57 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
           return undefined;
         },
       };
+    case 'racy-dedupe': {
+      // Stands for a table looked up and written with awaits in between; a copy arriving meanwhile is not seen yet.
+      const store = new Set<string>();
+      const query = () => delay(2);
+      return {
+        ...steps,
+        afterParse: async (event, { deliveryId, state }) => {
+          if (event.event === 'endpoint.url_validation') return undefined;
+          await query();
+          if (store.has(deliveryId)) return { status: 200 };
+          state.apply(event);
+          await query();
+          store.add(deliveryId);
+          return { status: 200 };
+        },
+      };
+    }
+    case 'dedupes-by-event-ts': {
+      const seen = new Set<string>();
+      return {
+        ...steps,
+        afterParse: (event, { state }) => {
+          if (event.event === 'endpoint.url_validation') return undefined;
+          const key = `${event.event}:${String(event.event_ts)}`;
+          if (seen.has(key)) return { status: 200 };
+          seen.add(key);
+          state.apply(event);
+          return { status: 200 };
+        },
+      };
+    }
+    case 'applies-after-hangup': {
+      // "If the sender hung up, Zoom will retry: let the retry record it" (the effects were applied all the same).
+      const done = new Set<string>();
+      const inFlight = new Set<string>();
+      return {
+        ...steps,
+        afterParse: async (event, { deliveryId, state, senderGone }) => {
+          if (event.event === 'endpoint.url_validation') return undefined;
+          if (done.has(deliveryId) || inFlight.has(deliveryId)) return { status: 200 };
+          inFlight.add(deliveryId);
+          state.apply(event);
+          await delay(30);
+          inFlight.delete(deliveryId);
+          if (!senderGone.aborted) done.add(deliveryId);
+          return { status: 200 };
+        },
+      };
+    }
+    case 'forgets-quickly':
+      return { ...steps, memory: new DeliveryMemory(Date.now, 100_000, FORGET_AFTER_MS) };
     case 'crashes-on-big-ids':
       return {
         ...steps,
