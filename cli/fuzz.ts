@@ -36,6 +36,7 @@ export interface FuzzOptions extends AuthOptions {
   observe?: string;
   strict?: boolean;
   path?: string;
+  retryAfter?: number;
   report?: string;
   out: string;
   replayDir: string;
@@ -60,6 +61,11 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('--observe <url>', 'your observer hook: lifecycle scenarios then check that each delivery is applied exactly once'))
     .addOption(new Option('--strict', 'SHOULD-level failures (hostile input, broken bodies) stop and shrink too, and fail the run'))
     .addOption(new Option('--path <lane.round:path>', 'run only the case a previous fuzz run printed (same seed, target and selection)'))
+    .addOption(
+      new Option('--retry-after <time>', "also retry acknowledged deliveries this long after they were sent, e.g. 5m, 20m or 60m as Zoom does (with --duration longer than it)").argParser(
+        durationValue('--retry-after'),
+      ),
+    )
     .addOption(new Option('--report <formats>', `report files to write: ${REPORT_FORMATS.join(', ')}`))
     .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
     .addOption(new Option('--replay-dir <dir>', 'where failing cases are saved as replay files').default(path.join('.conformance', 'failures')))
@@ -68,7 +74,9 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
       'after',
       '\nProperties: valid deliveries and edges Zoom sends are acknowledged in time (MUST); forged or mangled\n' +
         'signatures are never accepted (MUST); lifecycles in any order with retries and concurrent copies are\n' +
-        'acknowledged and, with --observe, applied exactly once (MUST); hostile-but-valid input is acknowledged and\n' +
+        'acknowledged and, with --observe, applied exactly once (MUST); deliveries retried late (the run\'s earliest at\n' +
+        'its end, others --retry-after after they were sent) are acknowledged and not applied again (MUST);\n' +
+        'hostile-but-valid input is acknowledged and\n' +
         'broken bodies get no 5xx (SHOULD: recorded, not shrunk, unless --strict).\n' +
         'A failure is shrunk to the smallest case that still fails, printed with a command that runs it again, and\n' +
         'saved as a replay file (conformance replay FILE re-sends it byte for byte).',
@@ -115,6 +123,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
     deadlineMs: options.deadline,
     concurrency: options.concurrency,
     burst: 0,
+    ...(options.retryAfter !== undefined ? { retryAfterMs: options.retryAfter } : {}),
     observer: observer !== undefined,
     strict: options.strict === true,
   };
@@ -128,6 +137,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
     options.observe !== undefined ? `--observe ${quote(options.observe)}` : '',
     options.strict ? '--strict' : '',
     options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
+    options.retryAfter !== undefined ? `--retry-after ${options.retryAfter}ms` : '',
   ].filter(Boolean);
   const progressLine = progressPrinter(io, options.progress);
   let outcome;
@@ -146,6 +156,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
         ...(observer ? { observer } : {}),
         strict: options.strict === true,
         ...(options.path !== undefined ? { path: options.path } : {}),
+        ...(options.retryAfter !== undefined ? { retryAfterMs: options.retryAfter } : {}),
         ...(options.insecure ? { insecure: true } : {}),
         replayDir: path.resolve(io.cwd, options.replayDir),
         redaction,

@@ -252,6 +252,16 @@ export class DeliveryGenerator {
   }
 }
 
+/**
+ * Another delivery with `eventTs` as its event_ts: the same value and key order, compact (for two different deliveries
+ * that share an event_ts, as Zoom sends when two things happen in one millisecond).
+ */
+export function retimed(delivery: Delivery, eventTs: number): Delivery {
+  if (delivery.value === null || typeof delivery.value !== 'object' || Array.isArray(delivery.value)) throw new Error('internal: only a JSON object body has an event_ts');
+  const value: JsonTree = { ...delivery.value, event_ts: eventTs };
+  return { ...delivery, value, eventTs, body: Buffer.from(toJsonText(value), 'utf8') };
+}
+
 /** What a draft will carry once materialized, known without building its bytes. */
 export interface DraftTraits {
   /** Edges it will carry (edge mode); 0 otherwise. */

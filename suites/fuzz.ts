@@ -8,18 +8,21 @@
  * event, unshrunk) and fuzzing goes on, unless `strict`, where it fails and shrinks like a MUST failure.
  */
 import fc from 'fast-check';
+import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
-import { deriveSeed, DeliveryGenerator } from '../generators/deliveries.js';
+import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../generators/deliveries.js';
 import { signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult } from './check.js';
 import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
-import { outcome } from './outcome.js';
+import { describeDuration, outcome } from './outcome.js';
 import { buildLifecycle } from '../generators/lifecycles.js';
 import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
+import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
+import { isAcknowledged } from '../profiles/zoom.js';
 import { TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -37,6 +40,8 @@ export interface FuzzConfig {
   strict: boolean;
   /** Replay `lane.round:fastCheckPath` of a previous fuzz run with the same seed and selection. */
   path?: string;
+  /** Retry acknowledged deliveries this long after they were sent (`--retry-after`); the earliest are retried at the end anyway. */
+  retryAfterMs?: number;
   insecure?: boolean;
   /** Where replay files go (`.conformance/failures`). */
   replayDir: string;
@@ -63,6 +68,8 @@ export interface FuzzFinding {
   numShrinks?: number;
   replayFile: string;
   shrunk: boolean;
+  /** Why a failure was not shrunk (default: it is SHOULD level). */
+  notShrunk?: string;
 }
 
 export interface FuzzOutcome {
@@ -78,6 +85,9 @@ export interface FuzzOutcome {
 }
 
 type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
+
+/** Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7). */
+const TWIN_LIFECYCLES = 100;
 
 /** Runs per fast-check chunk: small enough that a stop is noticed soon, large enough to keep fast-check's overhead low. */
 const CHUNK = 100;
@@ -122,6 +132,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   const classes: Record<string, number> = {};
   const findings: FuzzFinding[] = [];
+  const late = new LateRetryQueue(config.retryAfterMs);
   const shouldSeen = new Set<string>();
   const shrunkChecks = new Set<string>();
   let occurrences = 0;
@@ -153,7 +164,12 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
       if (count > 0) verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}` };
     }
-    if (verdict.status === 'pass') return true;
+    if (verdict.status === 'pass') {
+      if (built.signature.kind === 'valid' && (built.fuzzCase.class === 'valid' || built.fuzzCase.class === 'edge-zoom') && !config.path) {
+        late.record({ event: built.fuzzCase.event.name, system: built.fuzzCase.event.system, eventTs, body: built.body, sentAt: exchange.startedAt });
+      }
+      return true;
+    }
     const failure: LastFailure = {
       check: built.check,
       event: built.fuzzCase.event.name,
@@ -182,8 +198,19 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const lifecycle = buildLifecycle(generator, scenario.kind, config.events, 1000 + scenario.index, ++occurrences);
     let group = 0;
     const log: SentRequest[] = [];
+    const twins = new Map<number, Delivery>();
     const real: ScenarioReal = {
       lifecycle,
+      twin(index) {
+        let twin = twins.get(index);
+        if (!twin) {
+          // The same step of another lifecycle of the kind (other people, another meeting), given this step's event_ts.
+          const other = buildLifecycle(generator, scenario.kind, config.events, TWIN_LIFECYCLES + scenario.index, occurrences).deliveries[index]!;
+          twin = retimed(other, lifecycle.deliveries[index]!.eventTs!);
+          twins.set(index, twin);
+        }
+        return twin;
+      },
       observer: config.observer,
       log,
       nextGroup: () => group++,
@@ -195,7 +222,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       },
       together: async (body, labels) => {
         const requests = labels.map((label) => sign(body, { kind: 'valid' }, label));
-        const exchanges = await engine.together(requests);
+        const exchanges = await engine.releasedTogether(requests);
         const at = group++;
         requests.forEach((request, index) => log.push({ label: labels[index]!, group: at, request, exchange: exchanges[index]! }));
         return exchanges;
@@ -207,7 +234,11 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     } catch (error) {
       if (!(error instanceof ScenarioFailure)) throw error;
       const last = log[log.length - 1];
-      const lastDelivery = last ? lifecycle.deliveries.find((delivery) => delivery.body.equals(last.request.body!)) : undefined;
+      const known = [...lifecycle.deliveries, ...twins.values()];
+      const lastDelivery = last ? known.find((delivery) => delivery.body.equals(last.request.body!)) : undefined;
+      // The bodies sent that share the last one's event and event_ts (a step and its twin): each applied once.
+      const sharing = known.filter((delivery) => delivery.event === lastDelivery?.event && delivery.eventTs === lastDelivery?.eventTs);
+      const expected = sharing.filter((delivery) => log.some((entry) => entry.request.body!.equals(delivery.body))).length;
       lastFailure.set(lane, {
         check: LIFECYCLE_CHECK,
         event: `lifecycle:${scenario.kind}`,
@@ -216,13 +247,17 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         sent: log.map((entry) => ({ label: entry.label, group: entry.group, request: entry.request, signature: { kind: 'valid' }, expect: 'acknowledged' })),
         edges: [],
         system: lifecycle.deliveries[0]?.system ?? null,
-        ...(config.observer && lastDelivery?.eventTs !== undefined ? { observe: { event: lastDelivery.event, eventTs: lastDelivery.eventTs, expected: 1 } } : {}),
+        ...(config.observer && lastDelivery?.eventTs !== undefined ? { observe: { event: lastDelivery.event, eventTs: lastDelivery.eventTs, expected } } : {}),
       });
       return false;
     }
   };
 
-  const saveFinding = async (failure: LastFailure, shrink: { seed: number; path: string; numRuns: number; numShrinks: number } | undefined): Promise<FuzzFinding> => {
+  const saveFinding = async (
+    failure: LastFailure,
+    shrink: { seed: number; path: string; numRuns: number; numShrinks: number } | undefined,
+    notShrunk?: string,
+  ): Promise<FuzzFinding> => {
     const file: ReplayFile = {
       format: 'zoom-conformance/replay@1',
       tool: config.tool.name,
@@ -248,7 +283,47 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       ...(shrink ? { path: shrink.path, numShrinks: shrink.numShrinks } : {}),
       replayFile,
       shrunk: shrink !== undefined,
+      ...(notShrunk ? { notShrunk } : {}),
     };
+  };
+
+  /** Sends a delivery acknowledged earlier again (fresh timestamp and signature); a MUST failure when it is refused or applied again. */
+  const retryLate = async (sent: SentDelivery): Promise<void> => {
+    const age = Date.now() - sent.sentAt;
+    const original = sign(sent.body, { kind: 'valid' }, `${sent.event}, first acknowledged ${describeDuration(age)} before its late retry`);
+    const label = `late retry of ${sent.event}, ${describeDuration(age)} after it was first acknowledged`;
+    const request = sign(sent.body, { kind: 'valid' }, label);
+    const exchange = await engine.send(request);
+    classes['late-retry'] = (classes['late-retry'] ?? 0) + 1;
+    let reason: string | undefined;
+    if (!isAcknowledged(exchange.response?.status)) reason = `${label}: ${outcome(exchange)}; a retry must be acknowledged like the first delivery`;
+    else if (config.observer && sent.eventTs !== undefined) {
+      const { count } = await config.observer.settledCount(sent.event, sent.eventTs, 1);
+      if (count > 1) {
+        reason = `applied ${count} times: retried ${describeDuration(age)} after it was first acknowledged, the delivery was applied again (the receiver forgot it; Zoom's last retry comes about 85 minutes after the first attempt)`;
+      }
+    }
+    if (reason === undefined) return;
+    mustFailure = true;
+    findings.push(
+      await saveFinding(
+        {
+          check: LATE_RETRY_CHECK,
+          event: sent.event,
+          reason,
+          exchanges: [exchange],
+          sent: [
+            { label: original.label!, group: 0, request: original, signature: { kind: 'valid' }, expect: 'acknowledged' },
+            { label, group: 1, request, signature: { kind: 'valid' }, expect: 'acknowledged' },
+          ],
+          edges: [],
+          system: sent.system,
+          ...(config.observer && sent.eventTs !== undefined ? { observe: { event: sent.event, eventTs: sent.eventTs, expected: 1 } } : {}),
+        },
+        undefined,
+        `time-dependent, a replay sends both at once instead of ${describeDuration(age)} apart`,
+      ),
+    );
   };
 
   /** Shrinking stops after this long (a slow receiver makes every failing candidate cost a deadline). */
@@ -309,9 +384,30 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     }
   };
 
+  let lanesDone = false;
+  /** Sends the late retries that come due while the lanes run (`--retry-after`). */
+  const lateLane = async () => {
+    while (!lanesDone && !mustFailure && !engine.stopped) {
+      const sent = late.due();
+      if (sent) await retryLate(sent);
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(200, late.untilDue())));
+    }
+  };
+
   try {
     const lanes = parsedPath ? [parsedPath.lane] : Array.from({ length: config.concurrency }, (_, index) => index);
+    const retries = lateLane();
     await Promise.all(lanes.map((index) => lane(index)));
+    lanesDone = true;
+    await retries;
+    // The run's earliest deliveries once more, as old as the run: a memory shorter than the run shows here.
+    if (!mustFailure && !engine.stopped) {
+      const limit = pLimit(config.concurrency);
+      await Promise.all(late.takeEarliest().map((sent) => limit(() => retryLate(sent))));
+    }
+  } catch (error) {
+    lanesDone = true;
+    if (!(error instanceof EngineStopped)) throw error;
   } finally {
     clearInterval(ticker);
     progress();
@@ -346,7 +442,7 @@ function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<st
     event: finding.event,
     ...(systemOf.has(finding.event) ? { system: systemOf.get(finding.event)! } : {}),
     status: 'fail',
-    reason: `${finding.reason}${finding.shrunk ? ` (shrunk ${finding.numShrinks} times; fast-check path ${finding.path})` : ' (not shrunk: SHOULD level)'}; replay: conformance replay ${finding.replayFile}`,
+    reason: `${finding.reason}${finding.shrunk ? ` (shrunk ${finding.numShrinks} times; fast-check path ${finding.path})` : ` (not shrunk: ${finding.notShrunk ?? 'SHOULD level'})`}; replay: conformance replay ${finding.replayFile}`,
     exchanges: finding.exchanges,
     reproduce: finding.path ? config.reproduce(finding.check, finding.event, finding.path) : `npx conformance replay ${finding.replayFile}`,
   }));
@@ -354,6 +450,7 @@ function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<st
   const ran: [Check, number][] = [
     ...(Object.entries(FUZZ_CHECKS) as [CaseClass, Check][]).map(([kind, check]): [Check, number] => [check, classes[kind] ?? 0]),
     [LIFECYCLE_CHECK, classes.lifecycle ?? 0],
+    [LATE_RETRY_CHECK, classes['late-retry'] ?? 0],
   ];
   const byCheck = new Map<string, { check: Check; count: number }>();
   for (const [check, count] of ran) {

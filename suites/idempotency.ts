@@ -6,13 +6,11 @@
  * "Applied" is only visible through the observer (`--observe`); without one those checks are skipped, never passed.
  */
 import type { Exchange } from '../engine/http.js';
-import type { Delivery } from '../generators/deliveries.js';
-import { toJsonText, type JsonTree } from '../generators/json-text.js';
+import { retimed, type Delivery } from '../generators/deliveries.js';
 import { isAcknowledged } from '../profiles/zoom.js';
-import type { WebhookEvent } from '../specs/catalog.js';
 import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } from './check.js';
 import { ObserverError } from './observer.js';
-import { acknowledgedInTime, is2xx, outcome } from './outcome.js';
+import { acknowledgedInTime, describeDuration, is2xx, outcome } from './outcome.js';
 
 const redelivery = defineCheck({
   id: 'idempotency.redelivery',
@@ -231,11 +229,6 @@ const firstArrivals: Probe = {
 /** Other drafts looked at for a body that differs from the first. */
 const TWIN_CANDIDATES = 7;
 
-/** The body of `delivery` with its event_ts set to `eventTs` (same key order, compact). */
-function withEventTs(delivery: Delivery, eventTs: number): Buffer {
-  return Buffer.from(toJsonText({ ...(delivery.value as Record<string, JsonTree>), event_ts: eventTs }), 'utf8');
-}
-
 /** Two different valid deliveries of the event with one event_ts: both acknowledged and, with the observer, both applied. */
 const sharedTimestamps: Probe = {
   id: 'idempotency.shared-timestamps',
@@ -245,7 +238,7 @@ const sharedTimestamps: Probe = {
     // The first of a few other drafts that differs from the first once it has the same event_ts (small events can repeat).
     const [first, ...others] = context.sample(event!, 'valid', TWIN_CANDIDATES + 1);
     const eventTs = first!.eventTs;
-    const twin = eventTs === undefined ? undefined : others.map((other) => withEventTs(other, eventTs)).find((body) => !body.equals(first!.body));
+    const twin = eventTs === undefined ? undefined : others.map((other) => retimed(other, eventTs).body).find((body) => !body.equals(first!.body));
     if (eventTs === undefined || twin === undefined) {
       const reason = eventTs === undefined ? 'the event has no event_ts' : 'no second, different body of the event was drawn';
       for (const check of [sharedTimestamp, sharedTimestampApplied]) context.record(check, event!.name, { status: 'skip', reason, exchanges: [] });
@@ -333,25 +326,21 @@ const lateRetries: Probe = {
       const wait = original.startedAt + context.retryAfterMs - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const age = Date.now() - original.startedAt;
-      const retry = await context.send(context.signed(body, { label: `late retry, ${seconds(age)} after the original: same body, fresh timestamp and signature` }));
+      const retry = await context.send(context.signed(body, { label: `late retry, ${describeDuration(age)} after the original: same body, fresh timestamp and signature` }));
       await observe(context, lateRetry, event!.name, [original, retry], async (observer) => {
         const { count } = await observer.settledCount(event!.name, eventTs, 1);
-        if (count === 1) return { status: 'pass', reason: `a retry ${seconds(age)} after the original was not applied again` };
+        if (count === 1) return { status: 'pass', reason: `a retry ${describeDuration(age)} after the original was not applied again` };
         return {
           status: 'fail',
           reason:
             count === 0
               ? 'never applied, though the original was acknowledged'
-              : `applied ${count} times: a retry ${seconds(age)} after the original was applied again (the receiver forgot the delivery; Zoom's last retry comes about 85 minutes after the first attempt)`,
+              : `applied ${count} times: a retry ${describeDuration(age)} after the original was applied again (the receiver forgot the delivery; Zoom's last retry comes about 85 minutes after the first attempt)`,
         };
       });
     });
   },
 };
-
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`;
-}
 
 /** Why an observer check cannot conclude (no observer, no event_ts, nothing acknowledged), or undefined when it can. */
 function observerSkip(context: ProbeContext, delivery: Delivery | undefined, acknowledged: boolean, notAcknowledged: string): { status: 'skip'; reason: string; exchanges?: Exchange[] } | undefined {

@@ -1,12 +1,15 @@
 /**
  * Lifecycle scenarios as fast-check model-based tests: a realistic meeting, webinar, Video SDK session, recording
  * or RTMS lifecycle (consistent ids, increasing event_ts) is delivered by a random sequence of commands: deliver a
- * step, deliver it again (a retry, fresh signature), deliver two copies at the same moment. Steps come in any
- * order, so out-of-order delivery and duplicates are the normal case. After every command the receiver must have
- * acknowledged, and with an observer every delivered step must have been applied exactly once.
+ * step, deliver it again (a retry, fresh signature), deliver two copies released at the same instant (fresh or
+ * not), deliver the step's twin (another body of the same event with the same event_ts, as when two participants
+ * join in one millisecond). Steps come in any order, so out-of-order delivery and duplicates are the normal case.
+ * After every command the receiver must have acknowledged, and with an observer every delivered body must have
+ * been applied exactly once (a step and its twin count two for their shared event and event_ts).
  */
 import fc from 'fast-check';
 import type { Exchange, HttpRequest } from '../engine/http.js';
+import type { Delivery } from '../generators/deliveries.js';
 import { availableLifecycles, LIFECYCLES, type Lifecycle, type LifecycleKind } from '../generators/lifecycles.js';
 import { isAcknowledged } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
@@ -18,14 +21,14 @@ export const LIFECYCLE_CHECK = defineCheck({
   id: 'idempotency.fuzz-lifecycle',
   suite: 'idempotency',
   level: 'MUST',
-  title: 'Random lifecycle deliveries (any order, retries, concurrent copies) are acknowledged and applied once',
+  title: 'Random lifecycle deliveries (any order, retries, simultaneous copies, twins sharing event_ts) are acknowledged and applied once',
   rationale: 'Zoom delivers a meeting\'s events out of order and retries them; each must be acknowledged and applied exactly once.',
 });
 
 export interface ScenarioStep {
   /** Index into the lifecycle (modulo its length). */
   step: number;
-  how: 'deliver' | 'together';
+  how: 'deliver' | 'together' | 'twin';
 }
 
 export interface LifecycleScenario {
@@ -38,6 +41,8 @@ export interface LifecycleScenario {
 export interface ScenarioModel {
   /** Steps delivered so far (each must have been applied once). */
   delivered: Set<number>;
+  /** Steps whose twin was delivered (applied once more under the step's event and event_ts). */
+  twins?: Set<number>;
 }
 
 export interface SentRequest {
@@ -49,6 +54,8 @@ export interface SentRequest {
 
 export interface ScenarioReal {
   lifecycle: Lifecycle;
+  /** Another body of step `index`'s event with the same event_ts (built once per step). */
+  twin(index: number): Delivery;
   observer: Observer | undefined;
   /** Signs and sends one request, or several at the same moment. */
   send(body: Buffer, label: string): Promise<Exchange>;
@@ -73,18 +80,28 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
   async run(model: ScenarioModel, real: ScenarioReal): Promise<void> {
     const deliveries = real.lifecycle.deliveries;
     const index = this.command.step % deliveries.length;
-    const delivery = deliveries[index]!;
-    const again = model.delivered.has(index);
-    const label = `step ${index + 1}/${deliveries.length} ${delivery.event}${again ? ' (again)' : ''}`;
+    const twin = this.command.how === 'twin';
+    const delivery = twin ? real.twin(index) : deliveries[index]!;
+    const twins = (model.twins ??= new Set<number>());
+    const seen = twin ? twins : model.delivered;
+    const again = seen.has(index);
+    const label = `step ${index + 1}/${deliveries.length} ${delivery.event}${twin ? ', its twin (another body, same event_ts)' : ''}${again ? ' (again)' : ''}`;
     const exchanges =
-      this.command.how === 'together' ? await real.together(delivery.body, [`${label}, copy 1 of 2 at once`, `${label}, copy 2 of 2 at once`]) : [await real.send(delivery.body, label)];
+      this.command.how === 'together'
+        ? await real.together(delivery.body, [`${label}, copy 1 of 2 released at the same instant`, `${label}, copy 2 of 2 released at the same instant`])
+        : [await real.send(delivery.body, label)];
     for (const exchange of exchanges) {
       if (!isAcknowledged(exchange.response?.status)) throw new ScenarioFailure(`${exchange.request.label}: ${outcome(exchange)}; expected 200 or 204 within the deadline`);
     }
-    model.delivered.add(index);
+    seen.add(index);
     if (real.observer && delivery.eventTs !== undefined) {
-      const { count } = await real.observer.settledCount(delivery.event, delivery.eventTs, 1);
-      if (count !== 1) throw new ScenarioFailure(`${label}: applied ${count} times after being delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected exactly once`);
+      // A step and its twin share event and event_ts: each delivered body counts once.
+      const expected = (model.delivered.has(index) ? 1 : 0) + (twins.has(index) ? 1 : 0);
+      const { count } = await real.observer.settledCount(delivery.event, delivery.eventTs, expected);
+      if (count !== expected) {
+        const what = expected === 2 ? 'the step and its twin (two different bodies with one event_ts) were' : 'it was';
+        throw new ScenarioFailure(`${label}: applied ${count} time${count === 1 ? '' : 's'} in all where ${what} delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected ${expected}`);
+      }
     }
   }
 
@@ -98,7 +115,7 @@ export function scenarioArbitrary(events: readonly WebhookEvent[]): fc.Arbitrary
   const kinds = availableLifecycles(events);
   if (kinds.length === 0) return undefined;
   const longest = Math.max(...kinds.map((kind) => LIFECYCLES[kind].length));
-  const step = fc.record({ step: fc.nat(longest - 1), how: fc.constantFrom<ScenarioStep['how']>('deliver', 'deliver', 'together') }, { noNullPrototype: true });
+  const step = fc.record({ step: fc.nat(longest - 1), how: fc.constantFrom<ScenarioStep['how']>('deliver', 'deliver', 'together', 'twin') }, { noNullPrototype: true });
   return fc.record(
     {
       kind: fc.constantFrom(...kinds),

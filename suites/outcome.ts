@@ -20,6 +20,11 @@ export function outcome(exchange: Exchange): string {
   }
 }
 
+/** `0.8 s`, `42 s`, `5.0 min`: a duration in the unit a reader expects. */
+export function describeDuration(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`;
+}
+
 export function statusOf(exchange: Exchange): number | undefined {
   return exchange.response?.status;
 }

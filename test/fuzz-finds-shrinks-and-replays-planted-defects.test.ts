@@ -80,6 +80,7 @@ describe('against the compliant receiver', () => {
     expect(report.checks.map((check) => check.id).sort()).toEqual(
       [
         'acknowledgement.fuzz-valid',
+        'idempotency.fuzz-late-retry',
         'idempotency.fuzz-lifecycle',
         'robustness.fuzz-edge-hostile',
         'robustness.fuzz-edge-zoom',
@@ -158,6 +159,30 @@ const CASES: DefectCase[] = [
     },
   },
   {
+    defect: 'racy-dedupe',
+    check: 'idempotency.fuzz-lifecycle',
+    // Shrunk to two copies of a fresh delivery released at the same instant.
+    minimal: (replay) => {
+      expect(replay.requests).toHaveLength(2);
+      expect(replay.requests[0]!.body).toBe(replay.requests[1]!.body);
+      expect(replay.requests[0]!.group).toBe(replay.requests[1]!.group);
+      expect(replay.reason).toMatch(/applied 2 times/);
+    },
+  },
+  {
+    defect: 'dedupes-by-event-ts',
+    check: 'idempotency.fuzz-lifecycle',
+    // Shrunk to a step and its twin: two different bodies with one event and event_ts, one of them lost.
+    minimal: (replay) => {
+      expect(replay.requests).toHaveLength(2);
+      const [first, second] = replay.requests.map((request) => JSON.parse(request.body!) as { event: string; event_ts: number });
+      expect(replay.requests[0]!.body).not.toBe(replay.requests[1]!.body);
+      expect([second!.event, second!.event_ts]).toEqual([first!.event, first!.event_ts]);
+      expect(replay.reason).toMatch(/applied 1 time in all .* expected 2/);
+      expect(replay.observe?.expected).toBe(2);
+    },
+  },
+  {
     defect: 'lifecycle-strict',
     // Random deliveries about the run's meetings arrive out of order as much as lifecycle scenarios do; the shrunk
     // case is one delivery older than one applied before (the receiver's memory is part of the failure).
@@ -224,6 +249,24 @@ describe.concurrent('fuzz finds each defect random deliveries can reach, and shr
       expect(failure.reproduce).toMatch(/^npx conformance fuzz --target \S+ --seed 5 --events \S+ --observe \S+ .*--path \d+\.\d+:[\d:]*$/);
     });
   }
+});
+
+describe('late retries', () => {
+  it('forgets-quickly: a delivery retried --retry-after later is applied again, a MUST failure saved unshrunk with both requests', async () => {
+    const fuzzed = await fuzz('forgets-quickly', 'forgets-quickly', ['--runs', '100000', '--duration', '5s', '--retry-after', '1500ms']);
+    expect(fuzzed.code).toBe(1);
+    const late = fuzzed.replays.filter((replay) => replay.check.id === 'idempotency.fuzz-late-retry');
+    expect(late.length, fuzzed.stdout).toBeGreaterThan(0);
+    const replay = late[0]!;
+    expect(replay.check.level).toBe('MUST');
+    expect(replay.reason).toMatch(/applied 2 times: retried \d+\.\d s after it was first acknowledged/);
+    expect(replay.requests).toHaveLength(2);
+    expect(replay.requests[0]!.body).toBe(replay.requests[1]!.body);
+    expect(replay.observe?.expected).toBe(1);
+    const failure = fuzzed.report.checks.find((entry) => entry.status === 'fail' && entry.id === 'idempotency.fuzz-late-retry')!;
+    expect(failure.reason).toMatch(/not shrunk: time-dependent/);
+    expect(fuzzed.report.config.retryAfterMs).toBe(1500);
+  });
 });
 
 describe('SHOULD-level findings without --strict', () => {
