@@ -1,9 +1,15 @@
-/** `conformance checks`: every check with its id, suite, level, title and rationale (the API contract checks last). */
+/**
+ * `conformance checks`: every check with its id, suite, level, title and rationale: the main run's, then those only
+ * `fuzz` runs, then the API contract checks.
+ */
 import { API_CHECKS } from '../suites/api/checks.js';
+import { FUZZ_CHECKS } from '../suites/fuzz-cases.js';
 import { ALL_CHECKS as WEBHOOK_CHECKS } from '../suites/index.js';
+import { LATE_RETRY_CHECK } from '../suites/late-retries.js';
+import { LIFECYCLE_CHECK } from '../suites/lifecycle-scenario.js';
 import type { Io } from './io.js';
 
-const ALL_CHECKS = [...WEBHOOK_CHECKS, ...API_CHECKS];
+const ALL_CHECKS = [...WEBHOOK_CHECKS, ...Object.values(FUZZ_CHECKS), LIFECYCLE_CHECK, LATE_RETRY_CHECK, ...API_CHECKS];
 
 export function printChecks(io: Io, json: boolean): void {
   if (json) {

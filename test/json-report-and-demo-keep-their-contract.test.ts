@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../reports/report.js';
+import { ALL_CHECKS } from '../suites/index.js';
 import { startReceiver, type RunningReceiver } from './support/receivers.js';
 import { runCli } from './support/run-cli.js';
 import { runMain } from './support/run-main.js';
@@ -50,7 +51,9 @@ describe('the JSON report', () => {
       expect(['pass', 'fail', 'skip']).toContain(check.status);
       expect(['MUST', 'SHOULD']).toContain(check.level);
     }
-    for (const id of ['idempotency.applied-once', 'idempotency.rejected-never-applied']) {
+    const observerChecks = ALL_CHECKS.filter((check) => check.needsObserver).map((check) => check.id);
+    expect(observerChecks.length).toBeGreaterThanOrEqual(6);
+    for (const id of observerChecks) {
       const results = report.checks.filter((check) => check.id === id);
       expect(results.map((check) => check.event).sort()).toEqual(['session.ended', 'session.started']);
       for (const result of results) {
