@@ -1,7 +1,8 @@
 /**
- * Runs the selected suites against a target: plans one task per probe (per event, or once), runs the tasks through
- * the engine with bounded concurrency, then the exclusive probes alone (bursts), then the deferred observer
- * queries. Emits every result as it is reached; never formats output.
+ * Runs the selected suites against a target: plans one task per probe (per event, or once; early probes first),
+ * runs the tasks through the engine with bounded concurrency (with the work they scheduled a little later, such as
+ * the retry of an abandoned attempt), then the exclusive probes alone (bursts), then the deferred work (late
+ * retries, observer queries). Emits every result as it is reached; never formats output.
  *
  * The run stops early, and the checks it did not reach are skipped with the reason, when the target stops
  * accepting connections (refused several times in a row: exit code 2 territory) or stops answering (many
