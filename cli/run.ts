@@ -79,7 +79,7 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(
       new Option('--retry-after <time>', "the earliest a late retry follows its original, e.g. 5m as Zoom's first retry (the run lasts at least that long)")
         .argParser(durationValue('--retry-after'))
-        .default(DEFAULT_RETRY_AFTER_MS, '1.5s'),
+        .default(DEFAULT_RETRY_AFTER_MS, '2s'),
     )
     .addOption(new Option('--strict', 'SHOULD failures fail the run too'))
     .addOption(new Option('--report <formats>', `comma-separated report files to write: ${REPORT_FORMATS.join(', ')}`))

@@ -82,7 +82,7 @@ export class TargetUnreachable extends Error {
 /** Copies of a fresh delivery released together, unless `copies` says otherwise. */
 export const DEFAULT_COPIES = 2;
 /** The earliest a late retry follows its original, unless `retryAfterMs` says otherwise. */
-export const DEFAULT_RETRY_AFTER_MS = 1500;
+export const DEFAULT_RETRY_AFTER_MS = 2000;
 
 /** Refusals in a row that mean the target went away. */
 const REFUSALS_TO_STOP = 5;

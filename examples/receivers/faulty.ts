@@ -13,7 +13,6 @@ import { SchemaValidator } from '../../specs/schema-validator.js';
 import { isMainModule, listenAndAnnounce, parseListenArguments, readSecretToken, stopOnSignals, usageError } from './command-line.js';
 import {
   COMPLIANT_STEPS,
-  DeliveryMemory,
   createZoomRequestHandler,
   DEFAULT_TOLERANCE_SECONDS,
   DEFAULT_WEBHOOK_PATH,
@@ -34,7 +33,7 @@ import {
 } from './compliant.js';
 
 /** How long the forgets-quickly variant remembers a delivery. */
-export const FORGET_AFTER_MS = 1000;
+export const FORGET_AFTER_MS = 1200;
 
 export const DEFECTS = {
   'challenge-before-verify': 'answers the URL-validation challenge without verifying its signature first',
@@ -60,7 +59,7 @@ export const DEFECTS = {
   'racy-dedupe': 'deduplicates check-then-act across an await (looks the delivery up, awaits its store, then marks it seen)',
   'dedupes-by-event-ts': 'deduplicates by event + event_ts, so distinct deliveries that share them count as one',
   'applies-after-hangup': 'applies, works 30 ms, and records the delivery as done only if the sender is still there to read the answer',
-  'forgets-quickly': `forgets the deliveries it has seen after ${FORGET_AFTER_MS} ms (Zoom retries 5, 20 and 60 minutes later)`,
+  'forgets-quickly': `forgets a delivery ${FORGET_AFTER_MS} ms after it last saw it (Zoom retries 5, 20 and 60 minutes later)`,
 } as const;
 
 export type Defect = keyof typeof DEFECTS;
@@ -291,8 +290,24 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
         },
       };
     }
-    case 'forgets-quickly':
-      return { ...steps, memory: new DeliveryMemory(Date.now, 100_000, FORGET_AFTER_MS) };
+    case 'forgets-quickly': {
+      // Remembers a delivery for FORGET_AFTER_MS after it was last seen (each copy renews it), then forgets it.
+      const lastSeen = new Map<string, number>();
+      return {
+        ...steps,
+        memory: {
+          has(id) {
+            const at = lastSeen.get(id);
+            if (at === undefined || Date.now() - at > FORGET_AFTER_MS) return false;
+            lastSeen.set(id, Date.now());
+            return true;
+          },
+          add(id) {
+            lastSeen.set(id, Date.now());
+          },
+        },
+      };
+    }
     case 'crashes-on-big-ids':
       return {
         ...steps,
