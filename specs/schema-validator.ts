@@ -34,6 +34,21 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
+let standardFormats: ReadonlySet<string> | undefined;
+
+/**
+ * Whether a format is one JSON Schema (ajv-formats) or OpenAPI (int32, int64, float, double, byte, binary,
+ * password) defines. Zoom's own names (`int`, ...) are not: in a user's file they are unknown formats.
+ */
+export function knownFormat(format: string): boolean {
+  if (!standardFormats) {
+    const ajv = new Ajv2020();
+    addFormats(ajv);
+    standardFormats = new Set([...Object.keys(ajv.formats), 'int32', 'int64', 'float', 'double', 'byte', 'binary', 'password']);
+  }
+  return standardFormats.has(format);
+}
+
 export interface SchemaProblem {
   /** JSON pointer into the instance. */
   path: string;
