@@ -20,6 +20,7 @@ import { registerMerge } from './merge.js';
 import { registerFuzz } from './fuzz.js';
 import { registerReplay } from './replay.js';
 import { registerSend } from './send.js';
+import { registerValidate } from './validate.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -115,6 +116,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerFuzz(program, io, setExit);
   registerReplay(program, io, setExit);
   registerSend(program, io, setExit);
+  registerValidate(program, io, setExit);
 
   registerMerge(program, io, setExit);
 
