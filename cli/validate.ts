@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { CaptureError, readCaptures, type CapturedDelivery } from '../engine/capture-file.js';
+import { CaptureError, eachCapture, type CapturedDelivery } from '../engine/capture-file.js';
 import { printable } from '../reports/console.js';
 import { buildValidationReport, printValidationReport, writeValidationReport } from '../reports/validation-report.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
@@ -67,23 +67,21 @@ export async function validateCommand(files: string[], options: ValidateOptions,
   const secret = options.secret ?? io.env.ZOOM_WEBHOOK_SECRET_TOKEN;
   if (secret !== undefined && secret === '') throw new UsageError('--secret (or ZOOM_WEBHOOK_SECRET_TOKEN) is empty');
 
-  // Every file is read before anything is judged: unreadable input stops the command with exit 2.
-  const captures: CapturedDelivery[] = [];
-  for (const file of files) captures.push(...readCaptureFile(file, io));
-  if (captures.length === 0) throw new UsageError('no delivery in the input');
-
+  // Deliveries are judged as they are read; nothing is printed before the end, so unreadable input anywhere
+  // still stops the command with one line and exit 2.
   const startedAt = new Date();
   const started = performance.now();
   const validator = new DeliveryValidator(events, { ...(secret !== undefined ? { secret } : {}), now: startedAt.getTime() });
   const tally = new ValidationTally();
-  for (const capture of captures) tally.add(validator.validate(capture));
+  for (const file of files) for (const capture of readCaptureFile(file, io)) tally.add(validator.validate(capture));
+  if (tally.total === 0) throw new UsageError('no delivery in the input');
   const durationMs = performance.now() - started;
 
   const { name: tool, version } = packageInfo();
   const systems = specs.map((spec) => spec.system);
   const report = buildValidationReport({ tool, version, startedAt, durationMs, systems, files, secret: secret !== undefined, tally });
   io.stdout.write(
-    `${tool} ${version} validate: ${captures.length} ${captures.length === 1 ? 'delivery' : 'deliveries'} from ${files.length} ${files.length === 1 ? 'file' : 'files'} ` +
+    `${tool} ${version} validate: ${tally.total} ${tally.total === 1 ? 'delivery' : 'deliveries'} from ${files.length} ${files.length === 1 ? 'file' : 'files'} ` +
       `against ${systems.join(', ')} · signatures: ${secret !== undefined ? 'verified with the secret' : 'not verified (no --secret)'}\n\n`,
   );
   const written: string[] = [];
@@ -92,7 +90,7 @@ export async function validateCommand(files: string[], options: ValidateOptions,
   return report.verdict === 'pass' ? 0 : 1;
 }
 
-function readCaptureFile(file: string, io: Io): CapturedDelivery[] {
+function* readCaptureFile(file: string, io: Io): Generator<CapturedDelivery> {
   let bytes: Buffer;
   try {
     bytes = file === '-' ? readFileSync(0) : readFileSync(path.resolve(io.cwd, file));
@@ -101,7 +99,7 @@ function readCaptureFile(file: string, io: Io): CapturedDelivery[] {
     throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? (error as Error).message})`}`);
   }
   try {
-    return readCaptures(file === '-' ? 'stdin' : file, bytes);
+    yield* eachCapture(file === '-' ? 'stdin' : file, bytes);
   } catch (error) {
     if (error instanceof CaptureError) throw new UsageError(printable(error.message));
     throw error;

@@ -18,8 +18,8 @@
 export interface CapturedDelivery {
   /** Where it came from: `file`, `file:line` (NDJSON), `file#n` (n-th item or request). */
   source: string;
-  /** The raw body bytes. */
-  body: Buffer;
+  /** The raw body: its bytes, or the text whose UTF-8 encoding they are (kept as text, saving a copy per delivery). */
+  body: Buffer | string;
   /** Header names in lower case; absent when the capture holds the body only. */
   headers?: Record<string, string>;
   /** When it was received (epoch milliseconds), if the capture says. */
@@ -38,10 +38,18 @@ import { parseExactJson } from '../specs/exact-json.js';
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/\d(?:\.\d)?\r?\n/;
 
 export function readCaptures(file: string, bytes: Buffer): CapturedDelivery[] {
+  return [...eachCapture(file, bytes)];
+}
+
+/** The deliveries of a capture file, one at a time (an NDJSON file of any size is never held parsed at once). */
+export function* eachCapture(file: string, bytes: Buffer): Generator<CapturedDelivery> {
   const text = bytes.toString('utf8');
   const start = text.search(/\S/);
   if (start < 0) throw new CaptureError(`${file}: empty (no delivery in it)`);
-  if (REQUEST_LINE.test(text.slice(start, start + 2048))) return httpRequests(file, bytes);
+  if (REQUEST_LINE.test(text.slice(start, start + 2048))) {
+    yield* httpRequests(file, bytes);
+    return;
+  }
   const trimmed = text.trim();
   let whole: unknown;
   let wholeParsed = false;
@@ -54,21 +62,21 @@ export function readCaptures(file: string, bytes: Buffer): CapturedDelivery[] {
   if (wholeParsed) {
     if (Array.isArray(whole)) {
       // Items of an array have no raw text of their own: each body is written back as JSON text (exactly).
-      return whole.map((item, index) => fromValue(item, `${file}#${index + 1}`, undefined));
+      for (const [index, item] of whole.entries()) yield fromValue(item, `${file}#${index + 1}`, undefined);
+    } else {
+      yield fromValue(whole, file, trimmed);
     }
-    return [fromValue(whole, file, Buffer.from(trimmed, 'utf8'))];
+    return;
   }
-  const deliveries: CapturedDelivery[] = [];
   let offset = 0;
   let lineNumber = 0;
-  while (offset < bytes.length) {
-    let end = bytes.indexOf(0x0a, offset);
-    if (end < 0) end = bytes.length;
+  while (offset < text.length) {
+    let end = text.indexOf('\n', offset);
+    if (end < 0) end = text.length;
     lineNumber++;
-    let line = bytes.subarray(offset, end);
+    let lineText = text.slice(offset, end);
     offset = end + 1;
-    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-    const lineText = line.toString('utf8');
+    if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
     if (lineText.trim() === '') continue;
     let value: unknown;
     try {
@@ -78,13 +86,12 @@ export function readCaptures(file: string, bytes: Buffer): CapturedDelivery[] {
         `${file}:${lineNumber}: not JSON (${(error as Error).message.split('\n')[0]}); expected one JSON body or record per line, a JSON file, or an HTTP request dump`,
       );
     }
-    deliveries.push(fromValue(value, `${file}:${lineNumber}`, line));
+    yield fromValue(value, `${file}:${lineNumber}`, lineText);
   }
-  return deliveries;
 }
 
-/** A parsed JSON value: a record, or a body whose raw bytes are `raw` (undefined: written back from the value). */
-function fromValue(value: unknown, source: string, raw: Buffer | undefined): CapturedDelivery {
+/** A parsed JSON value: a record, or a body whose raw text is `raw` (undefined: written back from the value). */
+function fromValue(value: unknown, source: string, raw: string | undefined): CapturedDelivery {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new CaptureError(`${source}: neither a delivery body (an object with "event" and "payload") nor a record ({"headers", "body"})`);
   }
@@ -94,9 +101,9 @@ function fromValue(value: unknown, source: string, raw: Buffer | undefined): Cap
     if ('body' in object && !('payload' in object)) {
       throw new CaptureError(`${source}: a record's "body" must be the raw body text (a JSON string), or give "bodyBase64"`);
     }
-    return { source, body: raw ?? Buffer.from(toJsonText(value as JsonTree), 'utf8'), parsed: value };
+    return { source, body: raw ?? toJsonText(value as JsonTree), parsed: value };
   }
-  const body = typeof object.body === 'string' ? Buffer.from(object.body, 'utf8') : Buffer.from(object.bodyBase64 as string, 'base64');
+  const body = typeof object.body === 'string' ? object.body : Buffer.from(object.bodyBase64 as string, 'base64');
   const delivery: CapturedDelivery = { source, body };
   if (object.headers !== undefined) delivery.headers = headersOf(object.headers, source);
   if (object.receivedAt !== undefined) delivery.receivedAt = timeOf(object.receivedAt, source);

@@ -76,7 +76,7 @@ export class DeliveryValidator {
     let body = delivery.parsed;
     if (body === undefined) {
       try {
-        body = parseExactJson(delivery.body.toString('utf8'));
+        body = parseExactJson(typeof delivery.body === 'string' ? delivery.body : delivery.body.toString('utf8'));
       } catch (error) {
         return { ...verdict, status: 'not-json', reason: `the body is not JSON (${(error as Error).message.split('\n')[0]})` };
       }
