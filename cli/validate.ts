@@ -21,6 +21,7 @@ export interface ValidateOptions extends SpecSelection {
   report?: string;
   out: string;
   allFailures?: boolean;
+  strict?: boolean;
 }
 
 export function registerValidate(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -34,6 +35,7 @@ export function registerValidate(program: Command, io: Io, setExit: (code: numbe
     .addOption(new Option('--secret <token>', "your app's Secret Token, to verify signatures (better: ZOOM_WEBHOOK_SECRET_TOKEN; never printed)"))
     .addOption(new Option('--report <formats>', 'report files to write: json (validation.json)'))
     .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
+    .addOption(new Option('--strict', 'undocumented fields (drift) fail a delivery too (default: reported, not failed)'))
     .addOption(new Option('--all-failures', 'print every problem (default: the first 3 deliveries per event)'))
     .addHelpText(
       'after',
@@ -51,7 +53,7 @@ export function registerValidate(program: Command, io: Io, setExit: (code: numbe
         '  npx conformance validate dump.http --secret "$ZOOM_SECRET" --report json\n' +
         '  npx conformance generate meeting.started --count 100 | npx conformance validate -\n\n' +
         'Exit codes: 0 every delivery validates, 1 one does not (invalid, unknown event, not JSON, bad or missing\n' +
-        'signature with --secret), 2 unreadable input or usage.',
+        'signature with --secret; with --strict, undocumented fields), 2 unreadable input or usage.',
     )
     .action(async (files: string[], options: ValidateOptions) => setExit(await validateCommand(files, options, io)));
 }
@@ -71,7 +73,7 @@ export async function validateCommand(files: string[], options: ValidateOptions,
   // still stops the command with one line and exit 2.
   const startedAt = new Date();
   const started = performance.now();
-  const validator = new DeliveryValidator(events, { ...(secret !== undefined ? { secret } : {}), now: startedAt.getTime() });
+  const validator = new DeliveryValidator(events, { ...(secret !== undefined ? { secret } : {}), now: startedAt.getTime(), strict: options.strict === true });
   const tally = new ValidationTally();
   for (const file of files) for (const capture of readCaptureFile(file, io)) tally.add(validator.validate(capture));
   if (tally.total === 0) throw new UsageError('no delivery in the input');
@@ -79,7 +81,7 @@ export async function validateCommand(files: string[], options: ValidateOptions,
 
   const { name: tool, version } = packageInfo();
   const systems = specs.map((spec) => spec.system);
-  const report = buildValidationReport({ tool, version, startedAt, durationMs, systems, files, secret: secret !== undefined, tally });
+  const report = buildValidationReport({ tool, version, startedAt, durationMs, systems, files, secret: secret !== undefined, strict: options.strict === true, tally });
   io.stdout.write(
     `${tool} ${version} validate: ${tally.total} ${tally.total === 1 ? 'delivery' : 'deliveries'} from ${files.length} ${files.length === 1 ? 'file' : 'files'} ` +
       `against ${systems.join(', ')} · signatures: ${secret !== undefined ? 'verified with the secret' : 'not verified (no --secret)'}\n\n`,

@@ -23,6 +23,8 @@ export interface ValidationReport {
   systems: string[];
   files: string[];
   secret: boolean;
+  /** `--strict`: undocumented fields failed deliveries too. */
+  strict: boolean;
   verdict: 'pass' | 'fail';
   totals: {
     deliveries: number;
@@ -58,6 +60,7 @@ export function buildValidationReport(input: {
   systems: string[];
   files: string[];
   secret: boolean;
+  strict: boolean;
   tally: ValidationTally;
 }): ValidationReport {
   const { tally } = input;
@@ -74,6 +77,7 @@ export function buildValidationReport(input: {
     systems: input.systems,
     files: input.files,
     secret: input.secret,
+    strict: input.strict,
     verdict: tally.valid === tally.total ? 'pass' : 'fail',
     totals: {
       deliveries: tally.total,
@@ -189,6 +193,7 @@ function describe(verdict: DeliveryVerdict): string[] {
   for (const problem of verdict.violations) {
     lines.push(problem.keyword === 'required' ? `${problem.path}: required field missing` : `${problem.path} ${problem.message}`);
   }
+  for (const pointer of verdict.undocumented) lines.push(`${pointer}: undocumented field`);
   const signature = verdict.signature;
   if (signature && (signature.status === 'invalid' || signature.status === 'missing')) {
     lines.push(`signature ${signature.status === 'invalid' ? 'does not verify' : 'missing'}: ${signature.reason ?? ''}${signature.timestampAgeSeconds !== undefined ? ` (timestamp ${age(signature.timestampAgeSeconds)})` : ''}`);

@@ -204,15 +204,16 @@ export async function specFromText(text: string, file: string, options: LoadOpti
 }
 
 /**
- * What the OpenAPI schema of the document's version still finds after normalisation. Zoom's downloadable files key
+ * What the OpenAPI schema still finds after normalisation. The normalised document is in 3.1 form (a 3.0 document's
+ * schemas were translated to JSON Schema 2020-12), so it is validated as 3.1. Zoom's downloadable files key
  * events by bare name under `paths`, which the schema does not allow (path keys start with "/"): they are
  * validated with those keys prefixed. An `x-` key the schema allows nowhere near is a misplaced extension (and is
  * dropped); anything else is listed as is.
  */
 async function openApiSchemaDeviations(document: Record<string, unknown>): Promise<Deviation[]> {
-  const { document: validatable, renamed } = prefixEventPaths(document);
+  const { document: prefixed, renamed } = prefixEventPaths(document);
   const validator = new Validator({ allErrors: true });
-  const result = await validator.validate(validatable);
+  const result = await validator.validate({ ...prefixed, openapi: '3.1.0' });
   if (result.valid || !Array.isArray(result.errors)) return [];
   const errors = (result.errors as ErrorObject[]).filter((error) => !NOISE_KEYWORDS.has(error.keyword));
   const deviations: Deviation[] = [];

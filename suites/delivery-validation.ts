@@ -46,6 +46,8 @@ export interface ValidationOptions {
   secret?: string;
   /** The time of validation (epoch ms), for the timestamp age of deliveries without `receivedAt`. */
   now?: number;
+  /** Undocumented fields (drift) make a delivery invalid too. */
+  strict?: boolean;
 }
 
 /** The URL validation challenge is a delivery too: its shape is Zoom's (profiles/zoom.ts), not in any spec. */
@@ -92,7 +94,8 @@ export class DeliveryValidator {
     verdict.missingRequired = verdict.violations.filter((problem) => problem.keyword === 'required').map((problem) => problem.path);
     verdict.undocumented = undocumentedFields(schema, body);
     const signatureFailed = verdict.signature !== undefined && (verdict.signature.status === 'invalid' || verdict.signature.status === 'missing');
-    if (verdict.violations.length > 0 || signatureFailed) verdict.status = 'invalid';
+    const drifted = this.options.strict === true && verdict.undocumented.length > 0;
+    if (verdict.violations.length > 0 || signatureFailed || drifted) verdict.status = 'invalid';
     return verdict;
   }
 
