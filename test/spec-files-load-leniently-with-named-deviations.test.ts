@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DeliveryGenerator } from '../generators/deliveries.js';
 import { loadSpecFile, SpecError, type Spec } from '../specs/catalog.js';
 import { SchemaValidator } from '../specs/schema-validator.js';
 import { DEVIATION_KINDS, summariseDeviations, type DeviationKind } from '../specs/spec-deviations.js';
@@ -148,6 +149,22 @@ describe('spec files with deviations from OpenAPI load leniently', () => {
     expect(new Set(spec.deviations.map((deviation) => deviation.kind))).toEqual(new Set(KINDS));
     for (const kind of KINDS) if (kind !== 'unresolvable-ref' && kind !== 'openapi-schema') READINGS[kind](spec);
     expect(summariseDeviations(spec.deviations, spec.openapi!)).toMatch(/^17 deviations from OpenAPI 3\.1 ignored: 3 responses without description, 2 examples given as JSON text, /);
+  });
+});
+
+describe('examples given as JSON text are used wherever the bundled specs\' examples are', () => {
+  it('generated bodies take their key order from the parsed example, as from a bundled example', async () => {
+    const withText = (await load('example-as-json-text')).events.find((candidate) => candidate.name === 'session.rtms_interrupted')!;
+    const without = (await load('standard')).events.find((candidate) => candidate.name === 'session.rtms_interrupted')!;
+    const objectKeys = (body: Buffer) => Object.keys((JSON.parse(body.toString('utf8')) as { payload: { object: object } }).payload.object);
+    const exampleOrder = ['rtms_stream_id', 'interrupted_count', 'session_key', 'session_id'];
+    const schemaOrder = ['session_id', 'session_key', 'rtms_stream_id', 'interrupted_count'];
+    const inOrder = (keys: string[], order: string[]) => keys.every((key, index) => index === 0 || order.indexOf(keys[index - 1]!) < order.indexOf(key));
+    const fromText = new DeliveryGenerator(11).generate(withText, 'valid', 20).map((delivery) => objectKeys(delivery.body));
+    const fromSchema = new DeliveryGenerator(11).generate(without, 'valid', 20).map((delivery) => objectKeys(delivery.body));
+    expect(fromText.every((keys) => inOrder(keys, exampleOrder))).toBe(true);
+    expect(fromSchema.every((keys) => inOrder(keys, schemaOrder))).toBe(true);
+    expect(fromText.some((keys) => keys.length > 2)).toBe(true);
   });
 });
 
