@@ -1,6 +1,7 @@
 /**
  * `conformance api --target URL`: property-based contract checks of a server that claims to implement the Zoom
- * Video SDK REST API (the bundled spec), in the same engine, results and report formats as the webhook suites.
+ * Video SDK REST API (the bundled spec), or the API of `--spec` files, in the same engine, results and report
+ * formats as the webhook suites.
  * Read-only by default: operations that may change or delete state (POST, PUT, PATCH, DELETE) run only with
  * `--unsafe`. Exit codes: 0 no MUST failure (strict: no failure), 1 a failure, 2 usage or unreachable target,
  * 70 an internal error.
@@ -54,7 +55,7 @@ export interface ApiOptions {
 export function registerApi(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('api')
-    .description('Contract checks of a server that implements the Zoom Video SDK REST API (a fake, a mock, a proxy)')
+    .description('Contract checks of a server that implements the Zoom Video SDK REST API, or the API of your --spec files (a fake, a mock, a proxy)')
     .addOption(new Option('--target <url>', 'the base URL the spec paths go after, e.g. http://127.0.0.1:4010 or https://api.zoom.us/v2'))
     .addOption(specOption('the OpenAPI file of the API instead of the bundled Video SDK REST API'))
     .addOption(specStrictOption())

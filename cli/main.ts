@@ -3,6 +3,7 @@
  * 0 passed, 1 a check failed, 2 usage, configuration or unreachable target.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { printable } from '../reports/console.js';
 import { SpecError } from '../specs/catalog.js';
 import { processIo, UsageError, type Io } from './io.js';
 import { MODES, type Mode } from '../generators/deliveries.js';
@@ -37,7 +38,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError || error instanceof SpecError) {
-      io.stderr.write(`conformance: ${error.message}\n`);
+      // Messages may quote a user's file (an event name, a format): escaped, and kept to one line.
+      io.stderr.write(`conformance: ${printable(error.message)}\n`);
       return EXIT.usage;
     }
     throw error;

@@ -69,8 +69,11 @@ describe('conformance validate', () => {
     const result = await runMain(['validate', file, '--secret', SECRET, '--report', 'json', '--out', out]);
     expect(result.code, result.stdout.slice(-3000)).toBe(0);
     expect(result.stdout).toContain(`PASS all ${lines.length} deliveries validate`);
-    const report = JSON.parse(readFileSync(path.join(out, 'validation.json'), 'utf8'));
+    const text = readFileSync(path.join(out, 'validation.json'), 'utf8');
+    const report = JSON.parse(text);
     expect(report.verdict).toBe('pass');
+    // The secret is used, never printed or written.
+    for (const output of [result.stdout, result.stderr, text]) expect(output).not.toContain(SECRET);
     expect(report.totals).toMatchObject({ deliveries: lines.length, valid: lines.length, invalid: 0 });
     expect(report.totals.signatures).toEqual({ valid: lines.length, invalid: 0, missing: 0, unchecked: 0 });
     expect(report.events).toHaveLength(169);
