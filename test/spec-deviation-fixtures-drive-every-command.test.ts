@@ -183,13 +183,19 @@ describe('several --spec files', () => {
 
 describe('text from a spec file is escaped before it reaches the terminal', () => {
   it('a format name holding a terminal escape sequence is printed escaped', async () => {
-    const document = JSON.parse(readFileSync(path.join(FIXTURES, 'standard.json'), 'utf8')) as { components: { schemas: { Widget: { properties: { size: Record<string, unknown> } } } } };
+    const document = JSON.parse(readFileSync(path.join(FIXTURES, 'standard.json'), 'utf8')) as {
+      components: { schemas: { Widget: { properties: { size: Record<string, unknown> } } } };
+      paths: Record<string, unknown>;
+    };
     document.components.schemas.Widget.properties.size.format = '\u001b[2J\u001b[31mred';
+    document.paths['evil.\u001b[2Jevent'] = document.paths['session.alert'];
     const file = path.join(dir, 'escape.json');
     writeFileSync(file, JSON.stringify(document));
     const result = await runMain(['list', '--spec', file]);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain('\u001b');
     expect(result.stderr).toContain('unknown format `\\x1b[2J\\x1b[31mred`');
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('evil.\\x1b[2Jevent');
   });
 });
