@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../engine/server-process.js';
+import { reportProblems } from '../reports/report-schema.js';
 import { startChild } from './support/child-process.js';
 import { CLI, REPO_ROOT } from './support/paths.js';
 import { exchange, startReceiver, type RunningReceiver } from './support/receivers.js';
@@ -58,6 +59,7 @@ describe('each deviation fixture drives every command that takes --spec', () => 
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(warnings(run.stderr)).toEqual(listed);
       const report = JSON.parse(readFileSync(path.join(out, 'conformance.json'), 'utf8')) as { config: { systems: string[]; specDeviations?: { file: string; kind: string; count: number; pointers: string[] }[] } };
+      expect(reportProblems(report)).toEqual([]);
       expect(report.config.systems).toEqual([file.replace(/\.json$/, '')]);
       if (standard) expect(report.config.specDeviations).toBeUndefined();
       else {
