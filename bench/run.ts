@@ -27,6 +27,7 @@ export const SECTIONS: readonly { name: string; load: () => Promise<BenchSection
   { name: 'generation', load: () => import('./generation.js') },
   { name: 'full-run', load: () => import('./full-run.js') },
   { name: 'fuzz-load', load: () => import('./fuzz-load.js') },
+  { name: 'validate', load: () => import('./validate.js') },
 ];
 
 export interface BenchSettings extends Required<Pick<SectionOptions, 'scale' | 'repeats'>> {

@@ -1,6 +1,7 @@
 /**
  * `conformance api --target URL`: property-based contract checks of a server that claims to implement the Zoom
- * Video SDK REST API (the bundled spec), in the same engine, results and report formats as the webhook suites.
+ * Video SDK REST API (the bundled spec), or the API of `--spec` files, in the same engine, results and report
+ * formats as the webhook suites.
  * Read-only by default: operations that may change or delete state (POST, PUT, PATCH, DELETE) run only with
  * `--unsafe`. Exit codes: 0 no MUST failure (strict: no failure), 1 a failure, 2 usage or unreachable target,
  * 70 an internal error.
@@ -11,7 +12,7 @@ import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { colorsFor, printable, printResults, progressDisplay } from '../reports/console.js';
 import type { Redaction } from '../reports/redaction.js';
-import { loadBundledSpec, type ApiOperation } from '../specs/catalog.js';
+import { loadBundledSpec, type ApiOperation, type Spec } from '../specs/catalog.js';
 import { API_SUITE_IDS, type Check } from '../suites/check.js';
 import { API_CHECKS, type ApiCheck } from '../suites/api/checks.js';
 import { isReadOnly, operationLabel, PLACEHOLDER_TOKEN } from '../suites/api/requests.js';
@@ -21,7 +22,7 @@ import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
 import { EXIT_INTERNAL } from './run.js';
-import { splitList } from './select-specs.js';
+import { loadSpecFiles, specArguments, specDeviationsConfig, specOption, specStrictOption, splitList } from './select-specs.js';
 import { parseFormats, writeReports } from './report-output.js';
 import { parseUrl } from './target-options.js';
 
@@ -33,6 +34,8 @@ export const TOKEN_ENV = 'ZOOM_API_TOKEN';
 
 export interface ApiOptions {
   target?: string;
+  spec?: string[];
+  specStrict?: boolean;
   token?: string;
   operations?: string;
   checks?: string;
@@ -52,8 +55,10 @@ export interface ApiOptions {
 export function registerApi(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('api')
-    .description('Contract checks of a server that implements the Zoom Video SDK REST API (a fake, a mock, a proxy)')
+    .description('Contract checks of a server that implements the Zoom Video SDK REST API, or the API of your --spec files (a fake, a mock, a proxy)')
     .addOption(new Option('--target <url>', 'the base URL the spec paths go after, e.g. http://127.0.0.1:4010 or https://api.zoom.us/v2'))
+    .addOption(specOption('the OpenAPI file of the API instead of the bundled Video SDK REST API'))
+    .addOption(specStrictOption())
     .addOption(new Option('--token <jwt>', `the bearer token to send (better: the ${TOKEN_ENV} environment variable; never printed)`))
     .addOption(new Option('--operations <globs>', 'comma-separated: "GET /videosdk/sessions", globs such as "GET /videosdk/**", paths or operationIds'))
     .addOption(new Option('--checks <globs>', 'comma-separated globs over check ids, e.g. "api-contract.response-schema"'))
@@ -81,6 +86,7 @@ export function registerApi(program: Command, io: Io, setExit: (code: number) =>
         '  npx conformance mock-api &     # Prism on http://127.0.0.1:4010\n' +
         '  npx conformance api --target http://127.0.0.1:4010\n' +
         '  npx conformance api --target http://localhost:9000/zoom --unsafe --operations "* /videosdk/sessions/**"\n' +
+        '  npx conformance api --target http://127.0.0.1:4010 --spec zoom-video-sdk-api.json   # Zoom\'s current file\n' +
         `  ${TOKEN_ENV}=eyJ... npx conformance api --target https://your-proxy.example/v2 --report json\n\n` +
         'Exit codes: 0 no MUST failure (--strict: no failure), 1 a check failed, 2 usage, configuration or\n' +
         'unreachable target, 70 an internal error of conformance.',
@@ -91,7 +97,7 @@ export function registerApi(program: Command, io: Io, setExit: (code: number) =>
 }
 
 /** Operations matching any of the comma-separated patterns (`METHOD /path` labels, paths, operationIds; globs). */
-export function selectOperations(operations: readonly ApiOperation[], globs: string | undefined): ApiOperation[] {
+export function selectOperations(operations: readonly ApiOperation[], globs: string | undefined, listHint = `--system ${SYSTEM}`): ApiOperation[] {
   if (globs === undefined) return [...operations];
   const patterns = splitList(globs);
   if (patterns.length === 0) throw new UsageError('--operations needs at least one pattern');
@@ -99,7 +105,7 @@ export function selectOperations(operations: readonly ApiOperation[], globs: str
   const matchers = patterns.map((pattern) => {
     const glob = picomatch(pattern, { nocase: true, dot: true });
     const match = (operation: ApiOperation) => names(operation).some((name) => name.toLowerCase() === pattern.toLowerCase() || glob(name));
-    if (!operations.some(match)) throw new UsageError(`--operations: "${pattern}" matches no operation (see: conformance list --system ${SYSTEM})`);
+    if (!operations.some(match)) throw new UsageError(`--operations: "${pattern}" matches no operation (see: conformance list ${listHint})`);
     return match;
   });
   return operations.filter((operation) => matchers.some((match) => match(operation)));
@@ -127,8 +133,11 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   const given = options.token ?? io.env[TOKEN_ENV];
   if (given !== undefined && !given.trim()) throw new UsageError(`--token (or ${TOKEN_ENV}) is empty`);
   const token = given?.trim() ?? PLACEHOLDER_TOKEN;
-  const spec = loadBundledSpec(SYSTEM);
-  const selected = selectOperations(spec.operations, options.operations);
+  const specs: Spec[] = options.spec ? await loadSpecFiles(options.spec, io, options.specStrict === true) : [loadBundledSpec(SYSTEM)];
+  const all = specs.flatMap((spec) => spec.operations);
+  if (all.length === 0) throw new UsageError(`${specs.map((spec) => spec.system).join(', ')}: no REST operations (keys of "paths" that start with "/"); webhook events are tested by \`conformance --target\``);
+  const systems = specs.map((spec) => spec.system);
+  const selected = selectOperations(all, options.operations, options.spec ? specArguments(options) : `--system ${SYSTEM}`);
   const operations = options.unsafe ? selected : selected.filter(isReadOnly);
   const leftOut = selected.length - operations.length;
   if (operations.length === 0) throw new UsageError('--operations: every selected operation changes or deletes state; add --unsafe to run them');
@@ -138,7 +147,7 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   const { name: tool, version } = packageInfo();
   const redaction: Redaction = { secret: given === undefined ? '' : token, credentialHeaders: ['authorization'] };
   const config: ConformanceReport['config'] = {
-    systems: [SYSTEM],
+    systems,
     suites: [...API_SUITE_IDS],
     events: 0,
     operations: operations.length,
@@ -150,9 +159,11 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
     burst: 0,
     observer: false,
     strict: options.strict === true,
+    ...specDeviationsConfig(specs, io.cwd),
   };
   const fixed = [
     `npx conformance api --target ${quote(target.href)}`,
+    specArguments(options),
     `--seed ${seed}`,
     options.examples !== DEFAULT_EXAMPLES ? `--examples ${options.examples}` : '',
     options.deadline !== DEFAULT_DEADLINE_MS ? `--deadline ${options.deadline}` : '',
@@ -167,7 +178,7 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
   const c = colorsFor(io);
   io.stdout.write(
     `${c.bold(`${tool} ${version}`)} → ${printable(target.href)} (API contract)\n` +
-      `seed ${seed} · ${operations.length} operation${operations.length === 1 ? '' : 's'} (${SYSTEM}) · checks: ${checks.length} of ${API_SUITE_IDS.join(', ')} · ` +
+      `seed ${seed} · ${operations.length} operation${operations.length === 1 ? '' : 's'} (${systems.join(', ')}) · checks: ${checks.length} of ${API_SUITE_IDS.join(', ')} · ` +
       `token: ${given === undefined ? 'placeholder (no --token)' : 'given'}\n` +
       (leftOut > 0 ? `read-only: ${leftOut} operations that change or delete state (POST, PUT, PATCH, DELETE) left out; --unsafe runs them\n` : ''),
   );
@@ -177,7 +188,7 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
     outcome = await runApiContract(
       {
         target,
-        system: SYSTEM,
+        system: systems.join(','),
         operations,
         checks,
         token,

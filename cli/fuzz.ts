@@ -18,7 +18,7 @@ import { TargetUnreachable } from '../suites/runner.js';
 import { UsageError, type Io } from './io.js';
 import { durationValue, freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
-import { selectSpecs } from './select-specs.js';
+import { selectSpecs, specArguments, specDeviationsConfig, specOption, specStrictOption } from './select-specs.js';
 import { parseFormats, writeReports } from './report-output.js';
 import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents, type AuthOptions } from './target-options.js';
 
@@ -29,7 +29,8 @@ export interface FuzzOptions extends AuthOptions {
   duration?: number;
   seed?: number;
   system?: string;
-  spec?: string;
+  spec?: string[];
+  specStrict?: boolean;
   events?: string;
   concurrency: number;
   deadline: number;
@@ -54,7 +55,8 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('--duration <time>', 'fuzz for this long: 60s, 5m, 1h').argParser(durationValue('--duration')))
     .addOption(new Option('--seed <seed>', 'the run seed (default: random, printed)').argParser(seedValue))
     .addOption(new Option('--system <names>', `comma-separated bundled specs: ${WEBHOOK_SYSTEMS.join(', ')} (default: all four)`))
-    .addOption(new Option('--spec <file>', 'your own OpenAPI file instead of the bundled specs'))
+    .addOption(specOption('your own OpenAPI file instead of the bundled specs'))
+    .addOption(specStrictOption())
     .addOption(new Option('--events <globs>', 'comma-separated globs over event names'))
     .addOption(new Option('--concurrency <n>', 'parallel lanes (deliveries in flight)').argParser(positiveInteger('--concurrency', 1000)).default(8))
     .addOption(new Option('--deadline <ms>', "per-delivery deadline (Zoom's is 3000)").argParser(positiveInteger('--deadline', 600_000)).default(ZOOM.deadlineMs))
@@ -97,7 +99,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
     }
     if (options.seed === undefined) throw new UsageError('--path needs the --seed of the run that printed it');
   }
-  const specs = await selectSpecs(options, io.cwd, WEBHOOK_SYSTEMS);
+  const specs = await selectSpecs(options, io, WEBHOOK_SYSTEMS);
   const events = selectEvents(specs.flatMap((spec) => spec.events), options.events);
   if (events.length === 0) throw new UsageError('the selected specs describe no webhook events');
   const auth = parseAuth(options);
@@ -126,13 +128,14 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
     ...(options.retryAfter !== undefined ? { retryAfterMs: options.retryAfter } : {}),
     observer: observer !== undefined,
     strict: options.strict === true,
+    ...specDeviationsConfig(specs, io.cwd),
   };
   printHeader(io, { tool, version, target: target.href, seed, config });
   const budget = options.path ? 'one saved case' : options.duration !== undefined ? `${options.duration / 1000} s${options.runs ? ` or ${options.runs} runs` : ''}` : `${options.runs ?? 1000} runs`;
   io.stdout.write(`fuzzing: ${budget}, ${options.concurrency} lanes\n`);
   const fixed = [
     `npx conformance fuzz --target ${quote(target.href)} --seed ${seed}`,
-    options.spec !== undefined ? `--spec ${quote(options.spec)}` : options.system !== undefined ? `--system ${quote(options.system)}` : '',
+    options.spec !== undefined ? specArguments(options) : options.system !== undefined ? `--system ${quote(options.system)}` : '',
     options.events !== undefined ? `--events ${quote(options.events)}` : '',
     options.observe !== undefined ? `--observe ${quote(options.observe)}` : '',
     options.strict ? '--strict' : '',

@@ -6,7 +6,8 @@ import { selectSpecs } from './select-specs.js';
 
 export interface GenerateOptions {
   system?: string;
-  spec?: string;
+  spec?: string[];
+  specStrict?: boolean;
   mode: Mode;
   count: number;
   seed: number;
@@ -14,7 +15,7 @@ export interface GenerateOptions {
 
 export async function generateCommand(eventName: string, options: GenerateOptions, io: Io): Promise<number> {
   if (options.system !== undefined && options.spec !== undefined) throw new UsageError('give --system or --spec, not both');
-  const specs = await selectSpecs(options, io.cwd, WEBHOOK_SYSTEMS);
+  const specs = await selectSpecs(options, io, WEBHOOK_SYSTEMS);
   const event = findEvent(specs, eventName);
   const generator = new DeliveryGenerator(options.seed);
   io.stderr.write(`seed ${options.seed}: ${options.count} ${options.mode} ${options.count === 1 ? 'delivery' : 'deliveries'} of ${event.system} ${event.name}\n`);

@@ -1,5 +1,6 @@
 /** `conformance list`: the catalog of events and operations, as a table or JSON. */
 import { fieldStats, type ApiOperation, type Spec } from '../specs/catalog.js';
+import { printable } from '../reports/console.js';
 import type { Io } from './io.js';
 
 export interface CatalogRow {
@@ -39,7 +40,8 @@ export function printCatalog(rows: CatalogRow[], io: Io, json: boolean): void {
     return;
   }
   const header = ['SYSTEM', 'EVENT / OPERATION', 'FIELDS', 'REQUIRED'];
-  const table = rows.map((row) => [row.system, row.name, String(row.fields), String(row.required)]);
+  // Names come from spec files, a user's too: escaped for the terminal (--json writes them as JSON strings).
+  const table = rows.map((row) => [printable(row.system), printable(row.name), String(row.fields), String(row.required)]);
   const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => cells[column]!.length)));
   const line = (cells: string[]) =>
     cells

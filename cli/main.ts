@@ -3,6 +3,7 @@
  * 0 passed, 1 a check failed, 2 usage, configuration or unreachable target.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { printable } from '../reports/console.js';
 import { SpecError } from '../specs/catalog.js';
 import { processIo, UsageError, type Io } from './io.js';
 import { MODES, type Mode } from '../generators/deliveries.js';
@@ -10,7 +11,7 @@ import { generateCommand } from './generate.js';
 import { catalogRows, printCatalog } from './list.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
-import { selectSpecs } from './select-specs.js';
+import { selectSpecs, specOption, specStrictOption, type SpecSelection } from './select-specs.js';
 import { addRunOptions, runCommand, type RunOptions } from './run.js';
 import { registerMockApi } from './mock-api.js';
 import { registerApi } from './api.js';
@@ -20,6 +21,7 @@ import { registerMerge } from './merge.js';
 import { registerFuzz } from './fuzz.js';
 import { registerReplay } from './replay.js';
 import { registerSend } from './send.js';
+import { registerValidate } from './validate.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -36,7 +38,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError || error instanceof SpecError) {
-      io.stderr.write(`conformance: ${error.message}\n`);
+      // Messages may quote a user's file (an event name, a format): escaped, and kept to one line.
+      io.stderr.write(`conformance: ${printable(error.message)}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -66,15 +69,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('list')
     .description('List the events and operations of the bundled specs (or of your own spec file)')
     .addOption(new Option('--system <names>', 'comma-separated systems: meetings, video-sdk, qss, rtms, video-sdk-api (default: all)'))
-    .addOption(new Option('--spec <file>', 'an OpenAPI 3.x file of your own: a "webhooks" map or event-named "paths" (JSON or YAML)'))
+    .addOption(specOption('an OpenAPI 3.x file of your own: a "webhooks" map or event-named "paths" (JSON or YAML)'))
+    .addOption(specStrictOption())
     .option('--json', 'print JSON instead of a table')
     .addHelpText(
       'after',
       '\nColumns: FIELDS counts every named field of the event body at any depth (for an operation: its\n' +
         'parameters plus its request body fields); REQUIRED counts those their parent requires.',
     )
-    .action(async (options: { system?: string; spec?: string; json?: boolean }) => {
-      const specs = await selectSpecs(options, io.cwd);
+    .action(async (options: SpecSelection & { json?: boolean }) => {
+      const specs = await selectSpecs(options, io);
       printCatalog(catalogRows(specs), io, options.json === true);
       setExit(EXIT.ok);
     });
@@ -84,7 +88,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Generate deliveries of one event as NDJSON: the exact raw body of each, the mode and its edges')
     .argument('<event>', 'the event name, e.g. meeting.started (see: conformance list)')
     .addOption(new Option('--system <name>', 'the bundled spec to look in: meetings, video-sdk, qss, rtms (default: all four)'))
-    .addOption(new Option('--spec <file>', 'look in your own OpenAPI file instead'))
+    .addOption(specOption('look in your own OpenAPI file instead'))
+    .addOption(specStrictOption())
     .addOption(new Option('--mode <mode>', 'valid: what Zoom sends; edge: schema-valid but hostile; invalid: breaks the schema or JSON').choices(MODES).default('valid'))
     .addOption(new Option('--count <n>', 'how many deliveries').argParser(positiveInteger('--count', 100_000)).default(1))
     .addOption(new Option('--seed <seed>', 'the run seed (default: random, printed on stderr); the same seed gives the same bytes').argParser(seedValue))
@@ -94,7 +99,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         'A body that is deliberately not UTF-8 (invalid mode) has "body": null and "bodyBase64" instead.\n' +
         '"zoom": true marks an edge Zoom itself can send; false marks hostile-but-valid input.',
     )
-    .action(async (event: string, options: { system?: string; spec?: string; mode: Mode; count: number; seed?: number }) => {
+    .action(async (event: string, options: SpecSelection & { mode: Mode; count: number; seed?: number }) => {
       setExit(await generateCommand(event, { ...options, seed: options.seed ?? freshSeed() }, io));
     });
 
@@ -113,6 +118,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerFuzz(program, io, setExit);
   registerReplay(program, io, setExit);
   registerSend(program, io, setExit);
+  registerValidate(program, io, setExit);
 
   registerMerge(program, io, setExit);
 

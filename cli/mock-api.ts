@@ -1,13 +1,18 @@
 /**
- * `conformance mock-api`: an offline mock of the Zoom Video SDK REST API, from the bundled spec, served by Prism on
- * loopback until Ctrl-C or SIGTERM. A receiver under test points its Zoom API base URL (https://api.zoom.us/v2)
+ * `conformance mock-api`: an offline mock of the Zoom Video SDK REST API, from the bundled spec (or of the APIs of
+ * `--spec` files, as the catalog reads them), served by Prism on loopback until Ctrl-C or SIGTERM. A receiver under test points its Zoom API base URL (https://api.zoom.us/v2)
  * at it. Exit codes: 0 stopped by a signal, 2 Prism missing or the port taken, 70 Prism stopped on its own.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { PortInUse, PrismUnavailable, startPrism, type PrismServer } from '../engine/prism.js';
-import { BUNDLED_SPECS, bundledSpecDir, loadBundledSpec } from '../specs/catalog.js';
+import { printable } from '../reports/console.js';
+import { BUNDLED_SPECS, bundledSpecDir, loadBundledSpec, type Spec } from '../specs/catalog.js';
+import { mockDocumentText } from '../specs/mock-document.js';
 import { UsageError, type Io } from './io.js';
+import { loadSpecFiles, specOption, specStrictOption } from './select-specs.js';
 
 export const MOCK_API_DEFAULT_PORT = 4010;
 const SYSTEM = 'video-sdk-api';
@@ -15,6 +20,8 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface MockApiOptions {
   port: number;
+  spec?: string[];
+  specStrict?: boolean;
   dynamic?: boolean;
   verbose?: boolean;
 }
@@ -22,8 +29,10 @@ export interface MockApiOptions {
 export function registerMockApi(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('mock-api')
-    .description('Serve an offline mock of the Zoom Video SDK REST API (Prism, on 127.0.0.1) until Ctrl-C or SIGTERM')
+    .description('Serve an offline mock of the Zoom Video SDK REST API, or of your --spec files (Prism, on 127.0.0.1), until Ctrl-C or SIGTERM')
     .addOption(new Option('--port <port>', 'the port on 127.0.0.1 (0: any free port)').argParser(portNumber).default(MOCK_API_DEFAULT_PORT))
+    .addOption(specOption('mock the REST operations of your own OpenAPI file instead of the bundled Video SDK REST API'))
+    .addOption(specStrictOption())
     .addOption(new Option('--dynamic', "answer with data generated from the response schemas instead of the spec's examples"))
     .addOption(new Option('--verbose', "print Prism's log of every request (on stderr)"))
     .addHelpText(
@@ -35,6 +44,8 @@ export function registerMockApi(program: Command, io: Io, setExit: (code: number
         "that break the spec (parameters, body) get Prism's validation errors (400 or 422, with the violations in the\n" +
         "body or the sl-violations header). Answers are the spec's examples, or generated data with --dynamic.\n" +
         'Integers beyond 2^53-1 are rejected where the spec says int64 (a limit of Prism, not of Zoom).\n\n' +
+        'With --spec, the mock serves the operations of your files as conformance reads them (leniently: examples\n' +
+        'given as JSON text are served as JSON; see README, "Spec files as they are").\n\n' +
         'Exit codes: 0 stopped by Ctrl-C or SIGTERM (Prism is stopped and waited for), 2 Prism is not installed or\n' +
         'the port is in use, 70 Prism stopped on its own.',
     )
@@ -50,8 +61,18 @@ function portNumber(value: string): number {
 
 /** Starts the mock, prints where it listens, and serves until a stop signal; resolves with the exit code. */
 export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<number> {
-  const spec = loadBundledSpec(SYSTEM);
-  const specFile = path.join(bundledSpecDir(), BUNDLED_SPECS[SYSTEM]);
+  const specs: Spec[] = options.spec ? await loadSpecFiles(options.spec, io, options.specStrict === true) : [loadBundledSpec(SYSTEM)];
+  const operations = specs.flatMap((spec) => spec.operations);
+  if (operations.length === 0) throw new UsageError(`${specs.map((spec) => spec.system).join(', ')}: no REST operations to mock (keys of "paths" that start with "/")`);
+  const label = options.spec ? `REST API mock of ${printable(options.spec.join(', '))}` : 'Zoom Video SDK REST API mock';
+  let mockFolder: string | undefined;
+  let specFile = path.join(bundledSpecDir(), BUNDLED_SPECS[SYSTEM]);
+  if (options.spec) {
+    const text = mockDocumentText(specs);
+    mockFolder = mkdtempSync(path.join(os.tmpdir(), 'conformance-mock-api-'));
+    specFile = path.join(mockFolder, 'mock.openapi.json');
+    writeFileSync(specFile, text);
+  }
   // Listen for stop signals from the start: one that arrives while Prism starts stops it as soon as it is up.
   let signalled: NodeJS.Signals | undefined;
   let onSignal: (name: NodeJS.Signals) => void = (name) => (signalled ??= name);
@@ -72,12 +93,13 @@ export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<n
       throw error;
     }
     const running = server;
-    const example = spec.operations.find((operation) => operation.method === 'get' && !operation.path.includes('{')) ?? spec.operations[0];
+    const example = operations.find((operation) => operation.method === 'get' && !operation.path.includes('{')) ?? operations[0];
+    const baseUrl = specs.flatMap((spec) => spec.servers)[0];
     io.stdout.write(
-      `Zoom Video SDK REST API mock listening on ${running.url} (Prism ${running.version}, pid ${running.pid}; ` +
+      `${label} listening on ${running.url} (Prism ${running.version}, pid ${running.pid}; ` +
         `${options.dynamic ? 'generated responses' : "responses from the spec's examples"})\n` +
-        `  ${spec.operations.length} operations at the paths of the spec${example ? `, e.g. ${example.method.toUpperCase()} ${running.url}${example.path}` : ''}\n` +
-        `  point your app's Zoom API base URL at it: ${spec.servers[0] ?? 'https://api.zoom.us/v2'} -> ${running.url}\n` +
+        `  ${operations.length} operations at the paths of the spec${example ? `, e.g. ${example.method.toUpperCase()} ${running.url}${printable(example.path)}` : ''}\n` +
+        `  point your app's API base URL at it: ${printable(baseUrl ?? 'https://api.zoom.us/v2')} -> ${running.url}\n` +
         '  send "Authorization: Bearer <any token>"; invalid requests get validation errors (400/422)\n' +
         '  Ctrl-C or SIGTERM stops it\n',
     );
@@ -97,5 +119,6 @@ export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<n
   } finally {
     await server?.stop();
     for (const name of STOP_SIGNALS) process.off(name, handler);
+    if (mockFolder) rmSync(mockFolder, { recursive: true, force: true });
   }
 }

@@ -19,7 +19,7 @@ import { DEFAULT_COPIES, DEFAULT_RETRY_AFTER_MS, runConformance, TargetUnreachab
 import { UsageError, type Io } from './io.js';
 import { durationValue, freshSeed, positiveInteger, seedValue } from './options.js';
 import { packageInfo } from './package-info.js';
-import { selectSpecs, splitList } from './select-specs.js';
+import { selectSpecs, specArguments, specDeviationsConfig, specOption, specStrictOption, splitList } from './select-specs.js';
 import { parseFormats, writeReports } from './report-output.js';
 import { shardEvents, shardName, shardValue, type Shard } from './shard.js';
 import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from './target-options.js';
@@ -31,7 +31,8 @@ export interface RunOptions {
   target?: string;
   secret?: string;
   system?: string;
-  spec?: string;
+  spec?: string[];
+  specStrict?: boolean;
   events?: string;
   suite?: string;
   checks?: string;
@@ -66,7 +67,8 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
   }
   command
     .addOption(new Option('--system <names>', `comma-separated bundled specs: ${WEBHOOK_SYSTEMS.join(', ')} (default: all four)`))
-    .addOption(new Option('--spec <file>', 'your own OpenAPI file instead of the bundled specs'))
+    .addOption(specOption('your own OpenAPI file instead of the bundled specs'))
+    .addOption(specStrictOption())
     .addOption(new Option('--events <globs>', 'comma-separated globs over event names, e.g. "meeting.*,recording.completed"'))
     .addOption(new Option('--suite <names>', `comma-separated suites: ${SUITE_IDS.join(', ')} (default: all)`))
     .addOption(new Option('--checks <globs>', 'comma-separated globs over check ids, e.g. "signature.*" (see: conformance checks)'))
@@ -101,7 +103,7 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
   const target = parseTarget(options.target);
   const secret = resolveSecret(options, io);
   if (options.system !== undefined && options.spec !== undefined) throw new UsageError('give --system or --spec, not both');
-  const specs = await selectSpecs(options, io.cwd, WEBHOOK_SYSTEMS);
+  const specs = await selectSpecs(options, io, WEBHOOK_SYSTEMS);
   const allEvents = specs.flatMap((spec) => spec.events);
   if (allEvents.length === 0) throw new UsageError(`${specs.map((spec) => spec.system).join(', ')} describes no webhook events (REST operations are tested by \`conformance api\`)`);
   const events = selectEvents(allEvents, options.events);
@@ -128,6 +130,7 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
     observer: observer !== undefined,
     strict: options.strict === true,
     ...(options.shard ? { shard: shardName(options.shard) } : {}),
+    ...specDeviationsConfig(specs, io.cwd),
   };
 
   printHeader(io, { tool, version, target: target.href, seed, config });
@@ -223,7 +226,7 @@ function reproducer(input: { target: URL; seed: number; options: RunOptions; sys
   const fixed = [
     options.reproduceAs ?? `npx conformance --target ${quote(input.target.href)}`,
     `--seed ${input.seed}`,
-    options.spec !== undefined ? `--spec ${quote(options.spec)}` : options.system !== undefined ? `--system ${quote(input.systems.join(','))}` : '',
+    options.spec !== undefined ? specArguments(options) : options.system !== undefined ? `--system ${quote(input.systems.join(','))}` : '',
     options.examples !== DEFAULT_EXAMPLES ? `--examples ${options.examples}` : '',
     options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
     options.burst !== 50 ? `--burst ${options.burst}` : '',

@@ -1,21 +1,46 @@
-/** Resolves `--system` and `--spec` options to loaded specs. */
-import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec } from '../specs/catalog.js';
+/**
+ * Resolves `--system` and `--spec` options to loaded specs. `--spec` is repeatable: several files are read as one
+ * catalog (events merged by name, operations by method and path; a name two files define is an error naming both).
+ * Each file's deviations from OpenAPI are printed once, as a one-line summary on stderr; `--spec-strict` refuses
+ * them instead.
+ */
+import { Option } from 'commander';
 import path from 'node:path';
-import { UsageError } from './io.js';
+import { printable } from '../reports/console.js';
+import { shellQuote } from '../reports/curl.js';
+import type { ConformanceReport } from '../reports/report.js';
+import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec } from '../specs/catalog.js';
+import { summariseDeviations } from '../specs/spec-deviations.js';
+import { UsageError, type Io } from './io.js';
 
 export interface SpecSelection {
   /** Comma-separated bundled system names. */
   system?: string;
-  /** A user spec file. */
-  spec?: string;
+  /** User spec files (`--spec`, repeatable). */
+  spec?: string[];
+  /** Refuse spec files that deviate from OpenAPI (`--spec-strict`). */
+  specStrict?: boolean;
+}
+
+/** `--spec <file>`, repeatable: each use adds a file. */
+export function specOption(description: string): Option {
+  return new Option('--spec <file>', `${description} (repeatable: several files are read as one)`).argParser((value: string, previous: string[] | undefined) => [
+    ...(previous ?? []),
+    value,
+  ]);
+}
+
+export function specStrictOption(): Option {
+  return new Option('--spec-strict', 'refuse --spec files that deviate from OpenAPI (default: read them leniently, with a warning)');
 }
 
 /**
- * The specs a command works on: the named bundled systems, the user file, or (neither given) `defaults`.
+ * The specs a command works on: the named bundled systems, the user files, or (neither given) `defaults`.
  * Unknown system names are usage errors; spec file problems surface as SpecError.
  */
-export async function selectSpecs(selection: SpecSelection, cwd: string, defaults: readonly string[] = BUNDLED_SYSTEMS): Promise<Spec[]> {
-  const names = selection.system !== undefined ? splitList(selection.system) : selection.spec ? [] : [...defaults];
+export async function selectSpecs(selection: SpecSelection, io: Io, defaults: readonly string[] = BUNDLED_SYSTEMS): Promise<Spec[]> {
+  const files = selection.spec ?? [];
+  const names = selection.system !== undefined ? splitList(selection.system) : files.length > 0 ? [] : [...defaults];
   if (selection.system !== undefined && names.length === 0) throw new UsageError('--system needs at least one system name');
   const specs: Spec[] = [];
   for (const name of names) {
@@ -24,9 +49,76 @@ export async function selectSpecs(selection: SpecSelection, cwd: string, default
     }
     specs.push(loadBundledSpec(name));
   }
-  if (selection.spec) specs.push(await loadSpecFile(path.resolve(cwd, selection.spec)));
+  specs.push(...(await loadSpecFiles(files, io, selection.specStrict === true)));
   return specs;
 }
+
+/** Loads `--spec` files, warns once per file about its deviations, and checks that no two define the same thing. */
+export async function loadSpecFiles(files: readonly string[], io: Io, strict: boolean): Promise<Spec[]> {
+  const seen = new Map<string, string>();
+  const systems = new Set<string>(BUNDLED_SYSTEMS);
+  const specs: Spec[] = [];
+  for (const given of files) {
+    const file = path.resolve(io.cwd, given);
+    if (seen.has(file)) throw new UsageError(`--spec ${given} is given twice`);
+    seen.set(file, given);
+    let spec = await loadSpecFile(file, { strict });
+    // Two files of the same base name (two folders' zoom.json) get distinct system names.
+    let system = spec.system;
+    for (let index = 2; systems.has(system); index++) system = `${spec.system}-${index}`;
+    systems.add(system);
+    if (system !== spec.system) spec = renameSystem(spec, system);
+    if (spec.deviations.length > 0) {
+      io.stderr.write(`conformance: warning: ${printable(given)}: ${printable(summariseDeviations(spec.deviations, spec.openapi ?? '3.1'))}; --spec-strict refuses them\n`);
+    }
+    specs.push(spec);
+  }
+  rejectDuplicates(specs, (spec) => spec.events.map((event) => event.name), 'event');
+  rejectDuplicates(specs, (spec) => spec.operations.map((operation) => `${operation.method.toUpperCase()} ${operation.path}`), 'operation');
+  return specs;
+}
+
+function renameSystem(spec: Spec, system: string): Spec {
+  return {
+    ...spec,
+    system,
+    events: spec.events.map((event) => ({ ...event, system })),
+    operations: spec.operations.map((operation) => ({ ...operation, system })),
+  };
+}
+
+function rejectDuplicates(specs: readonly Spec[], names: (spec: Spec) => string[], what: string): void {
+  const owner = new Map<string, Spec>();
+  for (const spec of specs) {
+    for (const name of names(spec)) {
+      const first = owner.get(name);
+      if (first && first !== spec) {
+        throw new SpecError(spec.source, `${what} "${printable(name)}" is defined in ${printable(first.source)} too (each ${what} may be defined by one --spec file only)`);
+      }
+      owner.set(name, spec);
+    }
+  }
+}
+
+/** The `--spec` arguments that repeat a selection, for reproduce lines. */
+export function specArguments(selection: SpecSelection): string {
+  return [...(selection.spec ?? []).map((file) => `--spec ${shellQuote(file)}`), selection.specStrict ? '--spec-strict' : ''].filter(Boolean).join(' ');
+}
+
+/** The report's record of the user files' deviations (`config.specDeviations`), or nothing when there are none. */
+export function specDeviationsConfig(specs: readonly Spec[], cwd: string): Pick<ConformanceReport['config'], 'specDeviations'> {
+  const entries: NonNullable<ConformanceReport['config']['specDeviations']> = [];
+  for (const spec of specs) {
+    const byKind = new Map<string, string[]>();
+    for (const deviation of spec.deviations) byKind.set(deviation.kind, [...(byKind.get(deviation.kind) ?? []), deviation.pointer]);
+    const file = path.relative(cwd, spec.source) || spec.source;
+    for (const [kind, pointers] of byKind) entries.push({ file, kind, count: pointers.length, pointers: pointers.slice(0, MAX_POINTERS) });
+  }
+  return entries.length > 0 ? { specDeviations: entries } : {};
+}
+
+/** The report keeps the first pointers of each kind (the count is exact). */
+const MAX_POINTERS = 20;
 
 export function splitList(value: string): string[] {
   return value

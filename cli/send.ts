@@ -18,14 +18,15 @@ import { printExchange } from './exchange-print.js';
 import { findEvent } from './generate.js';
 import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
-import { selectSpecs } from './select-specs.js';
+import { selectSpecs, specOption, specStrictOption } from './select-specs.js';
 import { addAuthOptions, parseAuth, parseTarget, resolveSecret, type AuthOptions } from './target-options.js';
 
 export interface SendOptions extends AuthOptions {
   target?: string;
   secret?: string;
   system?: string;
-  spec?: string;
+  spec?: string[];
+  specStrict?: boolean;
   data?: string;
   set: string[];
   seed?: number;
@@ -42,7 +43,8 @@ export function registerSend(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('--target <url>', 'the URL where your receiver takes Zoom webhooks'))
     .addOption(new Option('--secret <token>', "your app's Secret Token (better: ZOOM_WEBHOOK_SECRET_TOKEN; never printed)"))
     .addOption(new Option('--system <name>', `the bundled spec to look in: ${WEBHOOK_SYSTEMS.join(', ')} (default: all four)`))
-    .addOption(new Option('--spec <file>', 'look in your own OpenAPI file instead'))
+    .addOption(specOption('look in your own OpenAPI file instead'))
+    .addOption(specStrictOption())
     .addOption(new Option('--data <file>', 'send the exact bytes of this file as the body (signed as they are)'))
     .addOption(
       new Option('--set <path=value>', 'override a field of the generated body, e.g. payload.object.topic=Launch (value as JSON when it parses; repeatable)')
@@ -89,7 +91,7 @@ export async function sendCommand(eventName: string | undefined, options: SendOp
       throw new UsageError(`--data ${options.data}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
   } else {
-    const specs = await selectSpecs(options, io.cwd, WEBHOOK_SYSTEMS);
+    const specs = await selectSpecs(options, io, WEBHOOK_SYSTEMS);
     const event = findEvent(specs, eventName!);
     const seed = options.seed ?? freshSeed();
     const [delivery] = new DeliveryGenerator(seed).generate(event, 'valid', 1);

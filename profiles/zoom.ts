@@ -37,8 +37,8 @@ export interface EndpointAuth {
   headers?: readonly (readonly [string, string])[];
 }
 
-/** `v0=` + lowercase hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`), over the exact bytes. */
-export function zoomSignature(secret: string, timestamp: string | number, body: Buffer): string {
+/** `v0=` + lowercase hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`), over the exact bytes (a string: its UTF-8 bytes). */
+export function zoomSignature(secret: string, timestamp: string | number, body: Buffer | string): string {
   const hmac = createHmac('sha256', secret);
   hmac.update(`v0:${timestamp}:`, 'utf8');
   hmac.update(body);

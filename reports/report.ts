@@ -81,6 +81,8 @@ export interface ConformanceReport {
     operations?: number;
     operationsLeftOut?: number;
     unsafe?: boolean;
+    /** `--spec` files read leniently: per file and kind of deviation from OpenAPI, how many and where (the first pointers). */
+    specDeviations?: { file: string; kind: string; count: number; pointers: string[] }[];
   };
   /** Set on a report merged from shards (`conformance merge`): the shards it holds. */
   merged?: { shards: string[] };

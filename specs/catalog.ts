@@ -10,7 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from './json-schema.js';
+import { HTTP_METHODS, pointerToken } from './openapi-walk.js';
+import { resolveLocalRefs, type Resolution } from './resolve-refs.js';
+import { SchemaValidator } from './schema-validator.js';
+import { normaliseDocument, summariseDeviations, type Deviation } from './spec-deviations.js';
 
 export const BUNDLED_SPECS = {
   meetings: 'meetings.webhooks.json',
@@ -24,8 +29,6 @@ export type BundledSystem = keyof typeof BUNDLED_SPECS;
 export const BUNDLED_SYSTEMS = Object.keys(BUNDLED_SPECS) as BundledSystem[];
 /** The bundled systems that describe webhook events (the REST API is the fifth). */
 export const WEBHOOK_SYSTEMS: readonly BundledSystem[] = ['meetings', 'video-sdk', 'qss', 'rtms'];
-
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
 /** A problem with a spec file: reported as one line naming the file, exit code 2. */
 export class SpecError extends Error {
@@ -90,6 +93,10 @@ export interface Spec {
   servers: string[];
   events: WebhookEvent[];
   operations: ApiOperation[];
+  /** Where a user file deviates from OpenAPI and was read leniently (empty for the bundled specs). */
+  deviations: Deviation[];
+  /** The file's `openapi` version (user files). */
+  openapi?: string;
 }
 
 let bundledDirectory: string | undefined;
@@ -127,11 +134,21 @@ export function loadBundledSpec(system: string): Spec {
   return spec;
 }
 
+export interface LoadOptions {
+  /** The system name (default: the file's base name). */
+  system?: string;
+  /** Refuse any deviation from OpenAPI instead of reading it leniently (`--spec-strict`). */
+  strict?: boolean;
+}
+
 /**
- * Loads a user spec file (JSON or YAML): checks that it is an OpenAPI 3.x document, resolves its local
- * `$ref`s, and lists its events and operations. Throws SpecError with a one-line problem otherwise.
+ * Loads a user spec file (JSON or YAML): an OpenAPI 3.0/3.1 document, read leniently (see spec-deviations.ts:
+ * every deviation that leaves events and operations readable is read the way its author meant and listed in
+ * `deviations`), its local `$ref`s resolved, its events and operations listed. Throws SpecError with a one-line
+ * problem naming the place (a JSON pointer) when an event or operation cannot be read, or, with `strict`, when
+ * the file deviates at all.
  */
-export async function loadSpecFile(file: string, system = defaultSystemName(file)): Promise<Spec> {
+export async function loadSpecFile(file: string, options: LoadOptions | string = {}): Promise<Spec> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -139,10 +156,11 @@ export async function loadSpecFile(file: string, system = defaultSystemName(file
     const code = (error as NodeJS.ErrnoException).code;
     throw new SpecError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a spec file' : `cannot be read (${code ?? (error as Error).message})`);
   }
-  return specFromText(text, file, system);
+  return specFromText(text, file, options);
 }
 
-export async function specFromText(text: string, file: string, system = defaultSystemName(file)): Promise<Spec> {
+export async function specFromText(text: string, file: string, options: LoadOptions | string = {}): Promise<Spec> {
+  const { system = defaultSystemName(file), strict = false } = typeof options === 'string' ? { system: options } : options;
   let parsed: unknown;
   const looksLikeYaml = /\.ya?ml$/i.test(file);
   if (looksLikeYaml) {
@@ -162,51 +180,96 @@ export async function specFromText(text: string, file: string, system = defaultS
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new SpecError(file, 'not an OpenAPI document (the top level is not an object)');
   }
-  const version = (parsed as Record<string, unknown>).openapi;
+  const written = parsed as Record<string, unknown>;
+  const version = written.openapi;
   if (typeof version !== 'string') {
-    const swagger = (parsed as Record<string, unknown>).swagger;
     throw new SpecError(
       file,
-      swagger ? 'a Swagger 2.0 document; convert it to OpenAPI 3.x first' : 'not an OpenAPI document (no "openapi" version field)',
+      written.swagger ? 'a Swagger 2.0 document; convert it to OpenAPI 3.x first' : 'not an OpenAPI document (no "openapi" version field)',
     );
   }
   if (!/^3\.[01]\.\d+$/.test(version)) throw new SpecError(file, `OpenAPI version ${version} is not supported (3.0.x or 3.1.x)`);
-  // Zoom's downloadable files key events by bare name under `paths`, which the OpenAPI schema does not allow
-  // (path keys start with "/"). Validate with those keys prefixed, then give them their names back.
-  const { document: validatable, renamed } = prefixEventPaths(parsed as Record<string, unknown>);
-  const validator = new Validator();
-  const result = await validator.validate(validatable);
-  if (!result.valid) {
-    throw new SpecError(file, `not a valid OpenAPI ${version} document (${describeValidationError(result.errors)})`);
-  }
-  let document: Record<string, unknown>;
-  try {
-    document = unprefixEventPaths(validator.resolveRefs() as Record<string, unknown>, renamed);
-  } catch (error) {
-    throw new SpecError(file, `cannot resolve $ref (${firstLine((error as Error).message)})`);
-  }
-  const spec = specFromDocument(document, file, system);
+  const deviations = normaliseDocument(written, version);
+  deviations.push(...(await openApiSchemaDeviations(written)));
+  const resolution = resolveLocalRefs(written);
+  const spec = readSpec(resolution, file, system, deviations);
   if (spec.events.length === 0 && spec.operations.length === 0) {
     throw new SpecError(file, 'describes no webhook events (no "webhooks" map, no event-named "paths") and no operations');
   }
-  return spec;
+  if (strict && deviations.length > 0) {
+    const first = deviations[0]!;
+    throw new SpecError(file, `${summariseDeviations(deviations, version).replace(' ignored:', ':')} (first at ${first.pointer || '/'}); --spec-strict refuses them`);
+  }
+  return { ...spec, openapi: version };
+}
+
+/**
+ * What the OpenAPI schema still finds after normalisation. The normalised document is in 3.1 form (a 3.0 document's
+ * schemas were translated to JSON Schema 2020-12), so it is validated as 3.1. Zoom's downloadable files key
+ * events by bare name under `paths`, which the schema does not allow (path keys start with "/"): they are
+ * validated with those keys prefixed. An `x-` key the schema allows nowhere near is a misplaced extension (and is
+ * dropped); anything else is listed as is.
+ */
+async function openApiSchemaDeviations(document: Record<string, unknown>): Promise<Deviation[]> {
+  const { document: prefixed, renamed } = prefixEventPaths(document);
+  const validator = new Validator({ allErrors: true });
+  const result = await validator.validate({ ...prefixed, openapi: '3.1.0' });
+  if (result.valid || !Array.isArray(result.errors)) return [];
+  const errors = (result.errors as ErrorObject[]).filter((error) => !NOISE_KEYWORDS.has(error.keyword));
+  const deviations: Deviation[] = [];
+  const seen = new Set<string>();
+  const pointers = errors.map((error) => restoreEventPointer(error.instancePath, renamed));
+  errors.forEach((error, index) => {
+    const pointer = pointers[index]!;
+    // An error about a whole object whose parts have errors of their own says nothing more.
+    if (pointers.some((other) => other.startsWith(`${pointer}/`))) return;
+    const params = error.params as { additionalProperty?: string; unevaluatedProperty?: string };
+    const extra = params.additionalProperty ?? params.unevaluatedProperty;
+    const tokens = pointer.split('/').slice(1);
+    const extensionAt = extra !== undefined && extra.startsWith('x-') ? tokens.length : tokens.findIndex((token) => token.startsWith('x-'));
+    if (extensionAt >= 0) {
+      const path = extensionAt === tokens.length ? [...tokens, pointerToken(extra!)] : tokens.slice(0, extensionAt + 1);
+      const at = `/${path.join('/')}`;
+      if (seen.has(at)) return;
+      seen.add(at);
+      deleteAt(document, path);
+      deviations.push({ kind: 'misplaced-extension', pointer: at });
+      return;
+    }
+    const message = `${pointer || '/'} ${error.message ?? 'is invalid'}${extra !== undefined ? ` (${extra})` : ''}`;
+    if (seen.has(message)) return;
+    seen.add(message);
+    deviations.push({ kind: 'openapi-schema', pointer, detail: message });
+  });
+  return deviations;
+}
+
+/** Keywords whose errors only say that alternatives failed (their own errors are reported). */
+const NOISE_KEYWORDS = new Set(['if', 'then', 'else', 'oneOf', 'anyOf', '$dynamicRef', '$ref']);
+
+function restoreEventPointer(pointer: string, renamed: Set<string>): string {
+  const match = /^\/paths\/~1([^/]*)(.*)$/.exec(pointer);
+  if (!match) return pointer;
+  const key = match[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+  return renamed.has(key) ? `/paths/${match[1]}${match[2]}` : pointer;
+}
+
+function deleteAt(document: Record<string, unknown>, tokens: string[]): void {
+  let current: unknown = document;
+  for (const token of tokens.slice(0, -1)) {
+    const key = token.replace(/~1/g, '/').replace(/~0/g, '~');
+    current = Array.isArray(current) ? current[Number(key)] : asRecord(current)[key];
+  }
+  const last = tokens.at(-1)!.replace(/~1/g, '/').replace(/~0/g, '~');
+  if (current && typeof current === 'object' && !Array.isArray(current)) delete (current as Record<string, unknown>)[last];
 }
 
 function prefixEventPaths(document: Record<string, unknown>): { document: Record<string, unknown>; renamed: Set<string> } {
   const paths = asRecord(document.paths);
-  const renamed = new Set(Object.keys(paths).filter((key) => !key.startsWith('/')));
+  const renamed = new Set(Object.keys(paths).filter((key) => !key.startsWith('/') && !key.startsWith('x-')));
   if (renamed.size === 0) return { document, renamed };
   const prefixed = Object.fromEntries(Object.entries(paths).map(([key, item]) => [renamed.has(key) ? `/${key}` : key, item]));
   return { document: { ...document, paths: prefixed }, renamed };
-}
-
-function unprefixEventPaths(document: Record<string, unknown>, renamed: Set<string>): Record<string, unknown> {
-  if (renamed.size === 0) return document;
-  const paths = asRecord(document.paths);
-  const restored = Object.fromEntries(
-    Object.entries(paths).map(([key, item]) => [key.startsWith('/') && renamed.has(key.slice(1)) ? key.slice(1) : key, item]),
-  );
-  return { ...document, paths: restored };
 }
 
 function defaultSystemName(file: string): string {
@@ -217,105 +280,185 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
-function describeValidationError(errors: unknown): string {
-  const first = Array.isArray(errors) ? (errors[0] as { instancePath?: string; message?: string } | undefined) : undefined;
-  if (!first) return 'it does not match the OpenAPI schema';
-  return `${first.instancePath || '/'} ${first.message ?? 'is invalid'}`;
+/**
+ * Lists the events and operations of an (already dereferenced) OpenAPI document that is known to be readable (the
+ * bundled specs, checked by the project's tests): its schemas are not compiled here, so loading stays fast.
+ */
+export function specFromDocument(document: Record<string, unknown>, source: string, system: string): Spec {
+  return readSpec({ document, unresolved: new Map(), origin: new WeakMap() }, source, system, [], false);
 }
 
-/** Lists the events and operations of an (already dereferenced) OpenAPI document. */
-export function specFromDocument(document: Record<string, unknown>, source: string, system: string): Spec {
+/**
+ * Reads the events and operations of a resolved document. What makes one of them unreadable (no JSON body schema,
+ * an unresolvable or recursive `$ref` in it, a schema ajv cannot compile, a parameter without name) is refused
+ * with its JSON pointer; unresolvable `$ref`s nothing read uses become deviations.
+ */
+function readSpec(resolution: Resolution, source: string, system: string, deviations: Deviation[], check = true): Spec {
+  const { document } = resolution;
+  const reader = new SpecReader(resolution, source, check);
   const events: WebhookEvent[] = [];
   const operations: ApiOperation[] = [];
-  const webhooks = asRecord(document.webhooks);
-  for (const [name, item] of Object.entries(webhooks)) {
-    const event = eventFrom(system, name, asRecord(item));
-    if (event) events.push(event);
+  for (const [name, item] of Object.entries(asRecord(document.webhooks))) {
+    if (!name.startsWith('x-')) events.push(reader.event(system, name, asRecord(item), `/webhooks/${pointerToken(name)}`));
   }
   const globalSecurity = document.security;
   for (const [key, item] of Object.entries(asRecord(document.paths))) {
+    if (key.startsWith('x-')) continue;
     const pathItem = asRecord(item);
+    const pointer = `/paths/${pointerToken(key)}`;
     if (!key.startsWith('/')) {
-      const event = eventFrom(system, key, pathItem);
-      if (event) events.push(event);
+      events.push(reader.event(system, key, pathItem, pointer));
       continue;
     }
-    for (const method of METHODS) {
+    for (const method of HTTP_METHODS) {
       const operation = pathItem[method];
       if (operation && typeof operation === 'object') {
-        operations.push(operationFrom(system, method, key, asRecord(operation), pathItem, globalSecurity));
+        operations.push(reader.operation(system, method, key, asRecord(operation), pathItem, globalSecurity, `${pointer}/${method}`));
       }
     }
+  }
+  for (const [node, unresolved] of resolution.unresolved) {
+    if (!reader.used.has(node)) deviations.push({ kind: 'unresolvable-ref', pointer: unresolved.pointer, detail: unresolved.ref });
   }
   const servers = Array.isArray(document.servers)
     ? document.servers.map((server) => asRecord(server).url).filter((url): url is string => typeof url === 'string')
     : [];
-  return { system, source, document, servers, events, operations };
+  return { system, source, document, servers, events, operations, deviations };
 }
 
-function eventFrom(system: string, name: string, pathItem: Record<string, unknown>): WebhookEvent | undefined {
-  const post = asRecord(pathItem.post);
-  const body = bodyContent(asRecord(post.requestBody).content);
-  if (!body) return undefined;
-  return { system, name, tags: stringList(post.tags), deprecated: post.deprecated === true, body };
-}
+class SpecReader {
+  /** The unresolved `$ref` objects that something read reaches (the others are only deviations). */
+  readonly used = new Set<object>();
+  private readonly validator = new SchemaValidator();
+  private readonly checked = new WeakSet<object>();
 
-function operationFrom(
-  system: string,
-  method: string,
-  route: string,
-  operation: Record<string, unknown>,
-  pathItem: Record<string, unknown>,
-  globalSecurity: unknown,
-): ApiOperation {
-  const parameters = new Map<string, ApiParameter>();
-  for (const raw of [...arrayOf(pathItem.parameters), ...arrayOf(operation.parameters)]) {
-    const parameter = asRecord(raw);
-    if (typeof parameter.name !== 'string' || typeof parameter.in !== 'string') continue;
-    parameters.set(`${parameter.in}:${parameter.name}`, {
-      name: parameter.name,
-      in: parameter.in as ApiParameter['in'],
-      required: parameter.required === true || parameter.in === 'path',
-      schema: (parameter.schema as JsonSchema | undefined) ?? { type: 'string' },
-    });
+  constructor(
+    private readonly resolution: Resolution,
+    private readonly file: string,
+    /** Whether to prove every schema resolvable and compilable (user files) or trust the document (bundled specs). */
+    private readonly check: boolean,
+  ) {}
+
+  event(system: string, name: string, pathItem: Record<string, unknown>, pointer: string): WebhookEvent {
+    const post = asRecord(pathItem.post);
+    if (!pathItem.post) this.refuse(pointer, `event "${name}" has no post operation`);
+    const content = asRecord(asRecord(post.requestBody).content);
+    const body = this.bodyContent(content, `${pointer}/post/requestBody/content`);
+    if (!body) this.refuse(`${pointer}/post/requestBody`, `event "${name}" has no JSON request body with a schema`);
+    return { system, name, tags: stringList(post.tags), deprecated: post.deprecated === true, body };
   }
-  const requestBody = asRecord(operation.requestBody);
-  const body = bodyContent(requestBody.content);
-  const responses = Object.entries(asRecord(operation.responses)).map(([status, response]) => {
-    const content = bodyContent(asRecord(response).content);
-    return content ? { status, content } : { status };
-  });
-  const security = operation.security ?? globalSecurity;
-  return {
-    system,
-    method,
-    path: route,
-    ...(typeof operation.operationId === 'string' ? { operationId: operation.operationId } : {}),
-    ...(typeof operation.summary === 'string' ? { summary: operation.summary } : {}),
-    tags: stringList(operation.tags),
-    deprecated: operation.deprecated === true,
-    parameters: [...parameters.values()],
-    ...(body ? { requestBody: { ...body, required: requestBody.required === true } } : {}),
-    responses,
-    public: !Array.isArray(security) || security.length === 0 || security.some((requirement) => Object.keys(asRecord(requirement)).length === 0),
-  };
-}
 
-/** The JSON body of a `content` map: `application/json` first, else the first JSON-like media type. */
-function bodyContent(content: unknown): BodyContent | undefined {
-  const map = asRecord(content);
-  const types = Object.keys(map);
-  const contentType = types.find((type) => type === 'application/json') ?? types.find((type) => /[/+]json\b/.test(type));
-  if (!contentType) return undefined;
-  const media = asRecord(map[contentType]);
-  const schema = media.schema;
-  if (!schema || typeof schema !== 'object') return undefined;
-  let example: unknown = media.example;
-  if (example === undefined && media.examples && typeof media.examples === 'object') {
-    const first = Object.values(asRecord(media.examples))[0];
-    example = asRecord(first).value;
+  operation(
+    system: string,
+    method: string,
+    route: string,
+    operation: Record<string, unknown>,
+    pathItem: Record<string, unknown>,
+    globalSecurity: unknown,
+    pointer: string,
+  ): ApiOperation {
+    const parameters = new Map<string, ApiParameter>();
+    const declared = [
+      ...arrayOf(pathItem.parameters).map((raw, index) => [raw, `${pointer.replace(/\/[^/]+$/, '')}/parameters/${index}`] as const),
+      ...arrayOf(operation.parameters).map((raw, index) => [raw, `${pointer}/parameters/${index}`] as const),
+    ];
+    for (const [raw, at] of declared) {
+      this.checkResolved(raw, at);
+      const parameter = asRecord(raw);
+      if (typeof parameter.name !== 'string' || typeof parameter.in !== 'string') this.refuse(at, 'a parameter without "name" and "in"');
+      const schema = parameter.schema ?? asRecord(Object.values(asRecord(parameter.content))[0]).schema ?? { type: 'string' };
+      this.checkSchema(schema, `${at}/schema`);
+      parameters.set(`${parameter.in}:${parameter.name}`, {
+        name: parameter.name,
+        in: parameter.in as ApiParameter['in'],
+        required: parameter.required === true || parameter.in === 'path',
+        schema: schema as JsonSchema,
+      });
+    }
+    this.checkResolved(operation.requestBody, `${pointer}/requestBody`);
+    const requestBody = asRecord(operation.requestBody);
+    const body = this.bodyContent(requestBody.content, `${pointer}/requestBody/content`);
+    const responses: ApiResponse[] = [];
+    for (const [status, response] of Object.entries(asRecord(operation.responses))) {
+      if (status.startsWith('x-')) continue;
+      const at = `${pointer}/responses/${pointerToken(status)}`;
+      this.checkResolved(response, at);
+      const content = this.bodyContent(asRecord(response).content, `${at}/content`);
+      responses.push(content ? { status, content } : { status });
+    }
+    const security = operation.security ?? globalSecurity;
+    return {
+      system,
+      method,
+      path: route,
+      ...(typeof operation.operationId === 'string' ? { operationId: operation.operationId } : {}),
+      ...(typeof operation.summary === 'string' ? { summary: operation.summary } : {}),
+      tags: stringList(operation.tags),
+      deprecated: operation.deprecated === true,
+      parameters: [...parameters.values()],
+      ...(body ? { requestBody: { ...body, required: requestBody.required === true } } : {}),
+      responses,
+      public: !Array.isArray(security) || security.length === 0 || security.some((requirement) => Object.keys(asRecord(requirement)).length === 0),
+    };
   }
-  return { contentType, schema: schema as JsonSchema, ...(example !== undefined ? { example } : {}) };
+
+  /** The JSON body of a `content` map: `application/json` first, else the first JSON-like media type. */
+  private bodyContent(content: unknown, pointer: string): BodyContent | undefined {
+    this.checkResolved(content, pointer);
+    const map = asRecord(content);
+    const types = Object.keys(map);
+    const contentType = types.find((type) => type === 'application/json') ?? types.find((type) => /[/+]json\b/.test(type));
+    if (!contentType) return undefined;
+    const at = `${pointer}/${pointerToken(contentType)}`;
+    this.checkResolved(map[contentType], at);
+    const media = asRecord(map[contentType]);
+    const schema = media.schema;
+    if (schema === undefined) return undefined;
+    if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) this.refuse(`${at}/schema`, 'the schema is not an object');
+    this.checkSchema(schema, `${at}/schema`);
+    let example: unknown = media.example;
+    if (example === undefined && media.examples && typeof media.examples === 'object') {
+      const first = Object.values(asRecord(media.examples))[0];
+      example = asRecord(first).value;
+    }
+    return { contentType, schema: schema as JsonSchema, ...(example !== undefined ? { example } : {}) };
+  }
+
+  /** Refuses an unresolvable or recursive `$ref` anywhere in a value something reads. */
+  private checkResolved(value: unknown, pointer: string): void {
+    if (!this.check) return;
+    const stack = new Set<object>();
+    const visit = (node: unknown, at: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const unresolved = this.resolution.unresolved.get(node);
+      if (unresolved) {
+        this.used.add(node);
+        this.refuse(unresolved.pointer, `$ref "${unresolved.ref}" cannot be resolved: ${unresolved.reason}`);
+      }
+      if (stack.has(node)) this.refuse(at, `recursive schema (a $ref back to ${this.resolution.origin.get(node) || 'a schema that contains it'}): recursive schemas are not supported`);
+      if (this.checked.has(node)) return;
+      stack.add(node);
+      for (const [key, child] of Object.entries(node)) visit(child, `${at}/${pointerToken(key)}`);
+      stack.delete(node);
+      this.checked.add(node);
+    };
+    visit(value, pointer);
+  }
+
+  /** A schema must resolve and compile (ajv, JSON Schema 2020-12) to be read at all. */
+  private checkSchema(schema: unknown, pointer: string): void {
+    if (!this.check) return;
+    this.checkResolved(schema, pointer);
+    try {
+      this.validator.validate(schema as JsonSchema, null);
+    } catch (error) {
+      this.refuse(pointer, `the schema cannot be compiled (${firstLine((error as Error).message)})`);
+    }
+  }
+
+  private refuse(pointer: string, problem: string): never {
+    throw new SpecError(this.file, `${pointer || '/'}: ${problem}`);
+  }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

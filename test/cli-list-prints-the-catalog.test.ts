@@ -44,7 +44,12 @@ describe('conformance list', () => {
     ['not-openapi.json', '{ "hello": "world" }', /not an OpenAPI document/],
     ['no-events.json', JSON.stringify({ openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: {} }), /describes no webhook events/],
     ['swagger.json', JSON.stringify({ swagger: '2.0', info: { title: 'x', version: '1' }, paths: {} }), /Swagger 2\.0/],
-    ['broken.json', JSON.stringify({ openapi: '3.1.0', info: { title: 'x' }, paths: {} }), /not a valid OpenAPI 3\.1\.0 document/],
+    // An event that cannot be read is refused with its JSON pointer (deviations that leave it readable are warnings).
+    [
+      'unreadable-event.json',
+      JSON.stringify({ openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: { 'demo.created': { post: { responses: { '200': { description: 'ok' } } } } } }),
+      /\/paths\/demo\.created\/post\/requestBody: event "demo\.created" has no JSON request body with a schema/,
+    ],
   ];
   for (const [name, text, problem] of badFiles) {
     it(`a bad spec file (${name}) is a one-line error naming the file, exit code 2`, async () => {

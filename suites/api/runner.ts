@@ -17,7 +17,7 @@ import { operationLabel, planRequests, type RequestPlan } from './requests.js';
 export interface ApiRunConfig {
   /** The base URL the spec's paths are appended to. */
   target: URL;
-  /** The spec's system name (results carry it). */
+  /** The spec's system name (results carry each operation's own). */
   system: string;
   operations: readonly ApiOperation[];
   /** The selected checks. */
@@ -94,7 +94,7 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
   const record = (check: Check, operation: ApiOperation | undefined, verdict: Verdict, exchanges: Exchange[]) => {
     const result: CheckResult = {
       check,
-      ...(operation ? { event: operationLabel(operation), system: config.system } : {}),
+      ...(operation ? { event: operationLabel(operation), system: operation.system } : {}),
       status: verdict.status,
       ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
       exchanges: verdict.exchanges ?? exchanges,
