@@ -65,11 +65,16 @@ export class EngineStopped extends Error {
   }
 }
 
+/** The abort reason of requests cut off by `stop(reason, { abortInFlight: true })`. */
+const STOPPED = Symbol('engine stopped');
+
 export class HttpEngine {
   private readonly agent: Agent;
   private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
+  /** The deadline controllers of the requests in flight (aborted by a stop that cuts them off). */
+  private readonly inFlight = new Set<AbortController>();
   private refusals = 0;
   /** Requests sent so far. */
   sent = 0;
@@ -124,9 +129,14 @@ export class HttpEngine {
     return Promise.all(requests.map((req) => this.exchange(req)));
   }
 
-  /** Stops the engine: every later `send` throws EngineStopped with the reason. */
-  stop(reason: string): void {
+  /**
+   * Stops the engine: every later `send` throws EngineStopped with the reason. With `abortInFlight` (a stop asked
+   * for from outside: a signal, the parent going away) the requests still waiting for their answer are cut off too
+   * and their `send` throws EngineStopped: an answer that never came because we hung up is no evidence of anything.
+   */
+  stop(reason: string, options: { abortInFlight?: boolean } = {}): void {
     this.stopReason ??= reason;
+    if (options.abortInFlight) for (const controller of this.inFlight) controller.abort(STOPPED);
   }
 
   get stopped(): string | undefined {
@@ -150,6 +160,7 @@ export class HttpEngine {
     const start = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.deadlineMs);
+    this.inFlight.add(controller);
     let result: Exchange;
     try {
       const response = await request(req.url, {
@@ -168,12 +179,14 @@ export class HttpEngine {
         latencyMs,
       };
     } catch (error) {
+      if (controller.signal.reason === STOPPED) throw new EngineStopped(this.stopReason!);
       const latencyMs = performance.now() - start;
       const kind: FailureKind = controller.signal.aborted ? 'timeout' : classify(error);
       const message = kind === 'timeout' ? `no response within ${this.options.deadlineMs} ms` : describeError(error);
       result = { request: req, error: { kind, message }, startedAt, latencyMs };
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(controller);
     }
     const { stopAfterRefusals } = this.options;
     if (stopAfterRefusals !== undefined) {

@@ -9,7 +9,7 @@ import type { Exchange } from '../engine/http.js';
 import { isAcknowledged } from '../profiles/zoom.js';
 import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } from './check.js';
 import { ObserverError } from './observer.js';
-import { acknowledgedInTime, is2xx } from './outcome.js';
+import { acknowledgedInTime, is2xx, outcome } from './outcome.js';
 
 const redelivery = defineCheck({
   id: 'idempotency.redelivery',
@@ -18,6 +18,7 @@ const redelivery = defineCheck({
   title: 'A redelivery (same body, fresh timestamp and signature) is acknowledged again',
   rationale: 'Zoom retries until it is acknowledged; a receiver that refuses a copy it has seen turns one lost answer into a failed delivery.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const concurrentDuplicates = defineCheck({
@@ -27,6 +28,7 @@ const concurrentDuplicates = defineCheck({
   title: 'Two copies of a delivery arriving at the same moment are both acknowledged',
   rationale: 'Several subscriptions to one event deliver it twice at once; both copies must be acknowledged.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const appliedOnce = defineCheck({
@@ -36,6 +38,7 @@ const appliedOnce = defineCheck({
   title: 'A delivery received four times (original, retry, two concurrent copies) is applied exactly once',
   rationale: 'Applying a retry or a duplicate again double-charges, double-notifies or double-counts.',
   needsObserver: true,
+  evidence: 'idempotency',
 });
 
 const rejectedNeverApplied = defineCheck({
@@ -45,6 +48,7 @@ const rejectedNeverApplied = defineCheck({
   title: 'A delivery rejected for its signature is never applied',
   rationale: 'Applying before verifying lets anyone trigger the receiver\'s effects, whatever status it answers.',
   needsObserver: true,
+  evidence: 'rejection',
 });
 
 const NO_OBSERVER = 'needs --observe URL: whether a delivery was applied is visible only through the observer contract';
@@ -103,7 +107,7 @@ const rejections: Probe = {
       observe(context, rejectedNeverApplied, event!.name, rejected.map(({ exchange }) => exchange), async (observer) => {
         for (const { delivery, exchange } of rejected) {
           const count = await observer.count(event!.name, delivery.eventTs!);
-          if (count > 0) return { status: 'fail', reason: `applied ${count} time${count === 1 ? '' : 's'} though rejected with status ${exchange.response?.status ?? 'none'} (${exchange.request.label})` };
+          if (count > 0) return { status: 'fail', reason: `applied ${count} time${count === 1 ? '' : 's'} though rejected (${outcome(exchange)}; ${exchange.request.label})`, exchanges: [exchange] };
         }
         return { status: 'pass', reason: `${rejected.length} rejected deliveries, none applied` };
       }),
@@ -116,11 +120,12 @@ async function observe(
   check: Check,
   event: string,
   exchanges: Exchange[],
-  ask: (observer: NonNullable<ProbeContext['observer']>) => Promise<{ status: 'pass' | 'fail'; reason: string }>,
+  ask: (observer: NonNullable<ProbeContext['observer']>) => Promise<{ status: 'pass' | 'fail'; reason: string; exchanges?: Exchange[] }>,
 ): Promise<void> {
   try {
     const verdict = await ask(context.observer!);
-    context.record(check, event, { ...verdict, exchanges });
+    // The exchanges the verdict names (the delivery it is about), else all of them.
+    context.record(check, event, { exchanges, ...verdict });
   } catch (error) {
     if (!(error instanceof ObserverError)) throw error;
     context.record(check, event, { status: 'skip', reason: `observer: ${error.message}`, exchanges });
