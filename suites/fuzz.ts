@@ -275,16 +275,24 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   /** Shrinking stops after this long (a slow receiver makes every failing candidate cost a deadline). */
   const shrinkBudgetMs = Math.max(10_000, 10 * config.deadlineMs);
+  /**
+   * Ends the fast-check run at once (fast-check's interrupting precondition failure): returning "passed" instead
+   * would still generate every remaining case of the chunk, seconds of CPU after a stop. Interrupted while
+   * shrinking, the smallest failure found so far stands.
+   */
+  function interrupt(): never {
+    throw new fc.PreconditionFailure(true);
+  }
   const property = (lane: number) => {
     let shrinkUntil = 0;
     return fc.asyncProperty(input, async (value) => {
-      if (engine.stopped) return true;
+      if (engine.stopped) interrupt();
       if (shrinkUntil > 0) {
-        // Shrinking: a candidate that cannot be tried within the budget counts as passing, which ends the shrink.
-        if (Date.now() > shrinkUntil) return true;
+        // Shrinking: once the budget is spent, the shrink ends with the smallest failure so far.
+        if (Date.now() > shrinkUntil) interrupt();
       } else if (mustFailure || Date.now() > deadline) {
         // Another lane found a failure (or time is up): this lane stops sending.
-        return true;
+        interrupt();
       }
       const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
       classes[kind] = (classes[kind] ?? 0) + 1;
@@ -293,12 +301,12 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       try {
         ok = value.kind === 'case' ? await runCase(lane, buildCase(generator, value.value)) : await runScenario(lane, value.value);
       } catch (error) {
-        // Stopped: a case cut off, or never sent, neither passes nor fails; the lane sees the stop and ends.
-        if (error instanceof EngineStopped) return true;
+        // Stopped: a case cut off, or never sent, neither passes nor fails.
+        if (error instanceof EngineStopped) interrupt();
         if (!(error instanceof ObserverError)) throw error;
         // The observer broke its contract: a configuration problem, not a finding about the receiver.
         engine.stop(`observer: ${error.message}`);
-        return true;
+        interrupt();
       }
       if (!ok && shrinkUntil === 0) {
         shrinkUntil = Date.now() + shrinkBudgetMs;
@@ -318,8 +326,11 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       budget -= numRuns;
       const seed = laneSeed(index, round);
       const details = await fc.check(property(index), { seed, numRuns, ...(parsedPath ? { path: parsedPath.path } : {}) });
-      if (details.failed) {
-        if (details.errorInstance instanceof EngineStopped || engine.stopped) return;
+      // fast-check reports a run interrupted before any case passed as failed, without a counterexample: no failure.
+      if (details.failed && details.counterexample !== null) {
+        // A stop asked for while shrinking ends the shrink: the smallest failure so far is saved. Any other stop
+        // (the target went away) leaves nothing trustworthy to save.
+        if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
         const failure = lastFailure.get(index);
         if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
         // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.

@@ -59,8 +59,9 @@ const answers: Probe = {
       try {
         exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
       } catch (error) {
-        // Stopped while shrinking: a candidate never sent does not fail, so the smallest failure sent stands.
-        if (error instanceof EngineStopped && failures.size > 0) return true;
+        // Stopped while shrinking: the shrink ends (fast-check's interrupting precondition failure) and the smallest
+        // failure sent stands.
+        if (error instanceof EngineStopped && failures.size > 0) throw new fc.PreconditionFailure(true);
         throw error;
       }
       exchanges.push(exchange);
