@@ -12,7 +12,7 @@
  */
 import type { Exchange } from '../engine/http.js';
 import type { Check, EvidenceRule, Status } from './check.js';
-import { outcome } from './outcome.js';
+import { noAnswer } from './outcome.js';
 
 /** What happened to the deliveries a pass rests on. */
 export interface EvidenceTally {
@@ -20,7 +20,7 @@ export interface EvidenceTally {
   answered: number;
   /** Deliveries it dropped: no answer (reset, closed, timed out). */
   dropped: number;
-  /** How the first dropped one ended, for the reason (`no response within 3000 ms`). */
+  /** How the first dropped one ended, for the reason (`no response within 3000 ms`; no timing, so reasons group). */
   firstDrop?: string;
 }
 
@@ -33,7 +33,7 @@ export function countExchange(tally: EvidenceTally, exchange: Exchange): void {
   if (exchange.response) tally.answered++;
   else {
     tally.dropped++;
-    tally.firstDrop ??= outcome(exchange);
+    tally.firstDrop ??= noAnswer(exchange);
   }
 }
 
@@ -74,9 +74,10 @@ export function weighEvidence(
   return { status: 'pass', reason: verdict.reason ? `${verdict.reason}; ${because}` : because };
 }
 
-/** The rule in words, for `conformance checks` and the README. */
+/** The rule in words, for `conformance checks`. */
 export const EVIDENCE_RULE =
-  'A check marked "needs evidence" passes only when the target answered each delivery it rests on without ' +
-  'accepting it (or, for idempotency, acknowledged it), or dropped it (reset, closed, timed out) while it ' +
-  'acknowledged valid deliveries in the same run. If it acknowledged no valid delivery in the run, such a pass is ' +
-  'skipped as inconclusive, with that reason.';
+  'a check marked "needs evidence" passes only on what the target did with each delivery the pass rests on: it ' +
+  'answered it (a rejection, or an answer that gives nothing away; for idempotency, its acknowledgement), or it ' +
+  'dropped it (reset, closed, no answer in time) while it acknowledged valid deliveries in the same run. A target ' +
+  'that acknowledged no valid delivery in the run proves nothing by dropping one: such a pass is skipped as ' +
+  'inconclusive, with that reason.';
