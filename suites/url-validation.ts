@@ -53,16 +53,18 @@ const answers: Probe = {
     /** The last answer to each token that failed, with what was wrong (fast-check's shrinking replays tokens). */
     const failures = new Map<string, { exchange: Exchange; problem: string }>();
     let eventTs = context.generator.world.epochMs;
+    let stopped: EngineStopped | undefined;
     const property = fc.asyncProperty(plainTokens, async (plainToken) => {
       eventTs = context.generator.claimTimestamp(eventTs + 1);
       let exchange: Exchange;
       try {
         exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
       } catch (error) {
-        // Stopped while shrinking: the shrink ends (fast-check's interrupting precondition failure) and the smallest
-        // failure sent stands.
-        if (error instanceof EngineStopped && failures.size > 0) throw new fc.PreconditionFailure(true);
-        throw error;
+        if (!(error instanceof EngineStopped)) throw error;
+        // The run was stopped: fast-check ends at once (its interrupting precondition failure); while shrinking, the
+        // smallest failure sent stands.
+        stopped = error;
+        throw new fc.PreconditionFailure(true);
       }
       exchanges.push(exchange);
       const verdict = judgeChallengeAnswer(exchange.response?.status, exchange.response?.body, plainToken, context.challengeToken(plainToken));
@@ -76,11 +78,9 @@ const answers: Probe = {
       interruptAfterTimeLimit: Math.max(15_000, context.deadlineMs * 5),
       markInterruptAsFailure: false,
     });
-    if (details.failed) {
-      const token = details.counterexample?.[0];
-      const failure = token !== undefined ? failures.get(token) : undefined;
-      // No answer recorded for the counterexample: the property threw (the run was stopped, or a bug), not the target.
-      if (!failure) throw details.errorInstance ?? new Error('the challenge property failed without a recorded answer');
+    const token = details.counterexample?.[0];
+    const failure = details.failed && token !== undefined ? failures.get(token) : undefined;
+    if (failure) {
       const { exchange, problem } = failure;
       const cause = exchange.response ? `${outcome(exchange)}; ${problem}` : outcome(exchange);
       context.record(answersChallenge, undefined, {
@@ -90,7 +90,11 @@ const answers: Probe = {
       });
       return;
     }
-    if (exchanges.length === 0) throw details.errorInstance ?? new Error('the challenge property ran no challenge');
+    // Stopped before a verdict: not reached (the runner skips it with the reason).
+    if (stopped) throw stopped;
+    // Failed without a recorded answer: the property threw, a bug of this tool, not the target's.
+    if (details.failed) throw details.errorInstance ?? new Error('the challenge property failed without a recorded answer');
+    if (exchanges.length === 0) throw new Error('the challenge property ran no challenge');
     context.record(answersChallenge, undefined, { status: 'pass', reason: `${details.numRuns} challenges answered correctly`, exchanges });
   },
 };
