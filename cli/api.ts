@@ -88,6 +88,9 @@ export function registerApi(program: Command, io: Io, setExit: (code: number) =>
         '  npx conformance api --target http://localhost:9000/zoom --unsafe --operations "* /videosdk/sessions/**"\n' +
         '  npx conformance api --target http://127.0.0.1:4010 --spec zoom-video-sdk-api.json   # Zoom\'s current file\n' +
         `  ${TOKEN_ENV}=eyJ... npx conformance api --target https://your-proxy.example/v2 --report json\n\n` +
+        'Ctrl-C or SIGTERM (or the exit of the process that started it) stops it gracefully: nothing more is sent, the\n' +
+        'reports of what ran are written (marked "stopped by signal"; checks not reached are skipped), exit 130 (SIGINT)\n' +
+        'or 143 (SIGTERM). A second signal exits at once.\n\n' +
         'Exit codes: 0 no MUST failure (--strict: no failure), 1 a check failed, 2 usage, configuration or\n' +
         'unreachable target, 70 an internal error of conformance.',
     )
@@ -182,40 +185,49 @@ export async function apiCommand(options: ApiOptions, io: Io): Promise<number> {
       `token: ${given === undefined ? 'placeholder (no --token)' : 'given'}\n` +
       (leftOut > 0 ? `read-only: ${leftOut} operations that change or delete state (POST, PUT, PATCH, DELETE) left out; --unsafe runs them\n` : ''),
   );
-  const progress = progressDisplay(io, options.progress);
-  let outcome;
+  // From here on Ctrl-C or SIGTERM (or the parent going away) stops the run gracefully: the reports of what ran.
+  const stop = io.listenForStop?.();
   try {
-    outcome = await runApiContract(
-      {
-        target,
-        system: systems.join(','),
-        operations,
-        checks,
-        token,
-        tokenGiven: given !== undefined,
-        examples: options.examples,
-        seed,
-        deadlineMs: options.deadline,
-        concurrency: options.concurrency,
-        ...(options.insecure ? { insecure: true } : {}),
-        userAgent: `${tool}/${version}`,
-        reproduce,
-      },
-      { onProgress: (state) => progress.update(state) },
-    );
-  } catch (error) {
-    if (error instanceof TargetUnreachable) throw new UsageError(error.message);
-    throw error;
+    const progress = progressDisplay(io, options.progress);
+    let outcome;
+    try {
+      outcome = await runApiContract(
+        {
+          target,
+          system: systems.join(','),
+          operations,
+          checks,
+          token,
+          tokenGiven: given !== undefined,
+          examples: options.examples,
+          seed,
+          deadlineMs: options.deadline,
+          concurrency: options.concurrency,
+          ...(options.insecure ? { insecure: true } : {}),
+          userAgent: `${tool}/${version}`,
+          reproduce,
+          ...(stop ? { stop: stop.signal } : {}),
+        },
+        { onProgress: (state) => progress.update(state) },
+      );
+    } catch (error) {
+      if (error instanceof TargetUnreachable) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      progress.stop();
+    }
+    const { stopped, internalErrors, ...measured } = outcome;
+    const report = buildReport({ tool, version, target: target.href, seed, config, ...measured, ...(stopped ? { stopped: stopped.reason } : {}) }, redaction);
+    const files = await writeReports(report, formats, options.out, io);
+    printResults(io, report, { allFailures: options.allFailures === true, files });
+    for (const error of internalErrors) io.stderr.write(`conformance: internal error: ${printable(error)}\n`);
+    const requested = stop?.request();
+    if (requested) return requested.exitCode;
+    if (internalErrors.length > 0) return EXIT_INTERNAL;
+    // The target went away during the run (the rest is skipped): as unreachable as one that never answered.
+    if (stopped) io.stderr.write(`conformance: ${printable(stopped.reason)}\n`);
+    return stopped ? 2 : report.summary.verdict === 'pass' ? 0 : 1;
   } finally {
-    progress.stop();
+    stop?.close();
   }
-  const { stopped, internalErrors, ...measured } = outcome;
-  const report = buildReport({ tool, version, target: target.href, seed, config, ...measured, ...(stopped ? { stopped: stopped.reason } : {}) }, redaction);
-  const files = await writeReports(report, formats, options.out, io);
-  printResults(io, report, { allFailures: options.allFailures === true, files });
-  for (const error of internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
-  if (internalErrors.length > 0) return EXIT_INTERNAL;
-  // The target went away during the run (the rest is skipped): as unreachable as one that never answered.
-  if (stopped) io.stderr.write(`conformance: ${stopped.reason}\n`);
-  return stopped ? 2 : report.summary.verdict === 'pass' ? 0 : 1;
 }

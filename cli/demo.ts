@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startProcess } from '../engine/server-process.js';
+import { EXIT_WITH_PARENT, startProcess } from '../engine/server-process.js';
+import { printable } from '../reports/console.js';
 import { UsageError, type Io } from './io.js';
 import { runCommand, type RunOptions } from './run.js';
 
@@ -31,7 +32,7 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
   // A throwaway secret shared with the receiver only; never printed.
   const secret = randomBytes(18).toString('base64url');
   const receiver = await startReferenceReceiver(secret, options.defect);
-  io.stdout.write(`demo: reference receiver${options.defect ? ` with the planted defect "${options.defect}"` : ''} at ${receiver.url}\n`);
+  io.stdout.write(`demo: reference receiver${options.defect ? ` with the planted defect "${printable(options.defect)}"` : ''} at ${printable(receiver.url)}\n`);
   try {
     const { defect: _defect, ...run } = options;
     const reproduceAs = `npx conformance demo${options.defect ? ` --defect ${options.defect}` : ''}`;
@@ -45,7 +46,8 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
 export async function startReferenceReceiver(secret: string, defect?: string): Promise<StartedReceiver> {
   const script = `${RECEIVERS}${defect ? 'faulty.js' : 'compliant.js'}`;
   if (!existsSync(script)) throw new UsageError(`the reference receiver is missing (${script}); run \`npm run build\``);
-  const args = [script, '--port', '0', '--host', '127.0.0.1', ...(defect ? ['--defect', defect] : [])];
+  // The receiver ends itself if this process is killed without a chance to stop it (SIGKILL).
+  const args = [...EXIT_WITH_PARENT, script, '--port', '0', '--host', '127.0.0.1', ...(defect ? ['--defect', defect] : [])];
   let seen = '';
   let listened: (match: RegExpExecArray) => void = () => {};
   const listening = new Promise<RegExpExecArray>((resolve) => (listened = resolve));

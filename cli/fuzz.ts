@@ -81,7 +81,10 @@ export function registerFuzz(program: Command, io: Io, setExit: (code: number) =
         'hostile-but-valid input is acknowledged and\n' +
         'broken bodies get no 5xx (SHOULD: recorded, not shrunk, unless --strict).\n' +
         'A failure is shrunk to the smallest case that still fails, printed with a command that runs it again, and\n' +
-        'saved as a replay file (conformance replay FILE re-sends it byte for byte).',
+        'saved as a replay file (conformance replay FILE re-sends it byte for byte).\n\n' +
+        'Ctrl-C or SIGTERM (or the exit of the process that started it) stops fuzzing at once: a failure being shrunk\n' +
+        'is saved as the smallest found so far, the reports of what ran are written (marked "stopped by signal"),\n' +
+        'exit 130 (SIGINT) or 143 (SIGTERM). A second signal exits at once.',
     );
   addAuthOptions(command)
     .action(async (options: FuzzOptions) => setExit(await fuzzCommand(options, io)));
@@ -133,79 +136,88 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
   printHeader(io, { tool, version, target: target.href, seed, config });
   const budget = options.path ? 'one saved case' : options.duration !== undefined ? `${options.duration / 1000} s${options.runs ? ` or ${options.runs} runs` : ''}` : `${options.runs ?? 1000} runs`;
   io.stdout.write(`fuzzing: ${budget}, ${options.concurrency} lanes\n`);
-  const fixed = [
-    `npx conformance fuzz --target ${quote(target.href)} --seed ${seed}`,
-    options.spec !== undefined ? specArguments(options) : options.system !== undefined ? `--system ${quote(options.system)}` : '',
-    options.events !== undefined ? `--events ${quote(options.events)}` : '',
-    options.observe !== undefined ? `--observe ${quote(options.observe)}` : '',
-    options.strict ? '--strict' : '',
-    options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
-    options.retryAfter !== undefined ? `--retry-after ${options.retryAfter}ms` : '',
-  ].filter(Boolean);
-  const progressLine = progressPrinter(io, options.progress);
-  let outcome;
+  // From here on Ctrl-C or SIGTERM (or the parent going away) stops fuzzing gracefully: the reports of what ran.
+  const stop = io.listenForStop?.();
   try {
-    outcome = await runFuzz(
+    const fixed = [
+      `npx conformance fuzz --target ${quote(target.href)} --seed ${seed}`,
+      options.spec !== undefined ? specArguments(options) : options.system !== undefined ? `--system ${quote(options.system)}` : '',
+      options.events !== undefined ? `--events ${quote(options.events)}` : '',
+      options.observe !== undefined ? `--observe ${quote(options.observe)}` : '',
+      options.strict ? '--strict' : '',
+      options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
+      options.retryAfter !== undefined ? `--retry-after ${options.retryAfter}ms` : '',
+    ].filter(Boolean);
+    const progressLine = progressPrinter(io, options.progress);
+    let outcome;
+    try {
+      outcome = await runFuzz(
+        {
+          target,
+          secret,
+          ...(auth ? { auth } : {}),
+          events,
+          seed,
+          ...(options.runs !== undefined ? { runs: options.runs } : {}),
+          ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
+          concurrency: options.concurrency,
+          deadlineMs: options.deadline,
+          ...(observer ? { observer } : {}),
+          strict: options.strict === true,
+          ...(options.path !== undefined ? { path: options.path } : {}),
+          ...(options.retryAfter !== undefined ? { retryAfterMs: options.retryAfter } : {}),
+          ...(options.insecure ? { insecure: true } : {}),
+          replayDir: path.resolve(io.cwd, options.replayDir),
+          redaction,
+          tool: { name: tool, version },
+          reproduce: (_check, _event, casePath) => (casePath ? [...fixed, `--path ${quote(casePath)}`].join(' ') : fixed.join(' ')),
+          ...(stop ? { stop: stop.signal } : {}),
+        },
+        progressLine.update,
+      );
+    } catch (error) {
+      if (error instanceof TargetUnreachable) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      progressLine.stop();
+    }
+    const report = buildReport(
       {
-        target,
-        secret,
-        ...(auth ? { auth } : {}),
-        events,
+        tool,
+        version,
+        target: target.href,
         seed,
-        ...(options.runs !== undefined ? { runs: options.runs } : {}),
-        ...(options.duration !== undefined ? { durationMs: options.duration } : {}),
-        concurrency: options.concurrency,
-        deadlineMs: options.deadline,
-        ...(observer ? { observer } : {}),
-        strict: options.strict === true,
-        ...(options.path !== undefined ? { path: options.path } : {}),
-        ...(options.retryAfter !== undefined ? { retryAfterMs: options.retryAfter } : {}),
-        ...(options.insecure ? { insecure: true } : {}),
-        replayDir: path.resolve(io.cwd, options.replayDir),
-        redaction,
-        tool: { name: tool, version },
-        reproduce: (_check, _event, casePath) => (casePath ? [...fixed, `--path ${quote(casePath)}`].join(' ') : fixed.join(' ')),
+        startedAt: new Date(Date.now() - outcome.durationMs),
+        durationMs: outcome.durationMs,
+        deliveries: outcome.deliveries,
+        latencies: outcome.latencies,
+        ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
+        config,
+        results: outcome.results,
       },
-      progressLine.update,
+      redaction,
     );
-  } catch (error) {
-    if (error instanceof TargetUnreachable) throw new UsageError(error.message);
-    throw error;
+    const files = await writeReports(report, formats, options.out, io);
+    for (const finding of outcome.findings) files.push(`replay file: ${path.relative(io.cwd, finding.replayFile)}`);
+    const c = colorsFor(io);
+    const classes = Object.entries(outcome.classes)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ');
+    io.stdout.write(`\n${outcome.runs} random cases (${classes || 'none'}) in ${(outcome.durationMs / 1000).toFixed(1)} s, ${Math.round((outcome.deliveries / outcome.durationMs) * 1000)} deliveries/s\n`);
+    for (const finding of outcome.findings.filter((entry) => entry.shrunk)) {
+      io.stdout.write(`${c.bold('shrunk failure')} ${printable(finding.check.id)} on ${printable(finding.event)} after ${finding.numShrinks} shrinks: seed ${seed}, path ${finding.path}\n`);
+    }
+    printResults(io, report, { allFailures: true, files });
+    const requested = stop?.request();
+    if (requested) return requested.exitCode;
+    if (outcome.stopped?.unreachable) {
+      io.stderr.write(`conformance: ${printable(outcome.stopped.reason)}\n`);
+      return 2;
+    }
+    return report.summary.verdict === 'pass' ? 0 : 1;
   } finally {
-    progressLine.stop();
+    stop?.close();
   }
-  const report = buildReport(
-    {
-      tool,
-      version,
-      target: target.href,
-      seed,
-      startedAt: new Date(Date.now() - outcome.durationMs),
-      durationMs: outcome.durationMs,
-      deliveries: outcome.deliveries,
-      latencies: outcome.latencies,
-      ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
-      config,
-      results: outcome.results,
-    },
-    redaction,
-  );
-  const files = await writeReports(report, formats, options.out, io);
-  for (const finding of outcome.findings) files.push(`replay file: ${path.relative(io.cwd, finding.replayFile)}`);
-  const c = colorsFor(io);
-  const classes = Object.entries(outcome.classes)
-    .map(([kind, count]) => `${kind} ${count}`)
-    .join(', ');
-  io.stdout.write(`\n${outcome.runs} random cases (${classes || 'none'}) in ${(outcome.durationMs / 1000).toFixed(1)} s, ${Math.round((outcome.deliveries / outcome.durationMs) * 1000)} deliveries/s\n`);
-  for (const finding of outcome.findings.filter((entry) => entry.shrunk)) {
-    io.stdout.write(`${c.bold('shrunk failure')} ${printable(finding.check.id)} on ${printable(finding.event)} after ${finding.numShrinks} shrinks: seed ${seed}, path ${finding.path}\n`);
-  }
-  printResults(io, report, { allFailures: true, files });
-  if (outcome.stopped?.unreachable) {
-    io.stderr.write(`conformance: ${outcome.stopped.reason}\n`);
-    return 2;
-  }
-  return report.summary.verdict === 'pass' ? 0 : 1;
 }
 
 function progressPrinter(io: Io, enabled: boolean): { update: (progress: FuzzProgress) => void; stop: () => void } {

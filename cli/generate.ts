@@ -1,6 +1,7 @@
 /** `conformance generate`: deliveries for one event, as NDJSON on stdout. */
 import { WEBHOOK_SYSTEMS, type Spec, type WebhookEvent } from '../specs/catalog.js';
 import { DeliveryGenerator, type Delivery, type Mode } from '../generators/deliveries.js';
+import { printable, printableJson } from '../reports/console.js';
 import { UsageError, type Io } from './io.js';
 import { selectSpecs } from './select-specs.js';
 
@@ -18,7 +19,7 @@ export async function generateCommand(eventName: string, options: GenerateOption
   const specs = await selectSpecs(options, io, WEBHOOK_SYSTEMS);
   const event = findEvent(specs, eventName);
   const generator = new DeliveryGenerator(options.seed);
-  io.stderr.write(`seed ${options.seed}: ${options.count} ${options.mode} ${options.count === 1 ? 'delivery' : 'deliveries'} of ${event.system} ${event.name}\n`);
+  io.stderr.write(`seed ${options.seed}: ${options.count} ${options.mode} ${options.count === 1 ? 'delivery' : 'deliveries'} of ${printable(event.system)} ${printable(event.name)}\n`);
   for (const delivery of generator.generate(event, options.mode, options.count)) io.stdout.write(`${ndjsonLine(delivery)}\n`);
   return 0;
 }
@@ -37,7 +38,8 @@ export function findEvent(specs: Spec[], name: string): WebhookEvent {
 export function ndjsonLine(delivery: Delivery): string {
   const text = delivery.body.toString('utf8');
   const exact = Buffer.from(text, 'utf8').equals(delivery.body);
-  return JSON.stringify({
+  // Edge cases carry control and bidirectional characters on purpose: escaped in the JSON (the same value).
+  return printableJson({
     event: delivery.event,
     system: delivery.system,
     mode: delivery.mode,

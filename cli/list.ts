@@ -1,6 +1,6 @@
 /** `conformance list`: the catalog of events and operations, as a table or JSON. */
 import { fieldStats, type ApiOperation, type Spec } from '../specs/catalog.js';
-import { printable } from '../reports/console.js';
+import { printable, printableJson } from '../reports/console.js';
 import type { Io } from './io.js';
 
 export interface CatalogRow {
@@ -36,11 +36,11 @@ function operationStats(operation: ApiOperation): { fields: number; required: nu
 
 export function printCatalog(rows: CatalogRow[], io: Io, json: boolean): void {
   if (json) {
-    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    io.stdout.write(`${printableJson(rows, 2)}\n`);
     return;
   }
   const header = ['SYSTEM', 'EVENT / OPERATION', 'FIELDS', 'REQUIRED'];
-  // Names come from spec files, a user's too: escaped for the terminal (--json writes them as JSON strings).
+  // Names come from the spec file: escaped before they are measured and printed.
   const table = rows.map((row) => [printable(row.system), printable(row.name), String(row.fields), String(row.required)]);
   const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => cells[column]!.length)));
   const line = (cells: string[]) =>

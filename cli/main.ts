@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError || error instanceof SpecError) {
-      // Messages may quote a user's file (an event name, a format): escaped, and kept to one line.
+      // Messages quote user input and file contents: escaped before they reach the terminal.
       io.stderr.write(`conformance: ${printable(error.message)}\n`);
       return EXIT.usage;
     }
@@ -62,7 +62,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       // One line per usage error, with the way to more help on the same line.
-      outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`),
+      outputError: (text, write) => write(`${printable(text.trimEnd())} (see --help)\n`),
     });
 
   program
@@ -143,6 +143,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         '  npx conformance --target URL --system meetings --events "meeting.*" --report json\n' +
         '  npx conformance --target URL --observe http://localhost:3000/zoom/observe --strict\n' +
         '  npx conformance demo            # a full run against the bundled reference receiver\n\n' +
+        'Ctrl-C or SIGTERM (or the exit of the process that started it) stops it gracefully: nothing more is sent, the\n' +
+        'reports of what ran are written (marked "stopped by signal"; checks not reached are skipped), exit 130 (SIGINT)\n' +
+        'or 143 (SIGTERM). A second signal exits at once.\n\n' +
         'Exit codes: 0 no MUST failure (--strict: no failure), 1 a check failed, 2 usage, configuration or\n' +
         'unreachable target, 70 an internal error of conformance.',
     )

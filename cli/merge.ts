@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { printHeader, printResults } from '../reports/console.js';
+import { printable, printHeader, printResults } from '../reports/console.js';
 import { REPORT_FORMATS } from '../reports/index.js';
 import { jsonReporter } from '../reports/json.js';
 import { mergeReports, MergeError, type ReportFile } from '../reports/merge.js';
@@ -54,7 +54,7 @@ export async function mergeCommand(inputs: string[], options: MergeOptions, io: 
     if (error instanceof MergeError) throw new UsageError(`merge: ${error.message}`);
     throw error;
   }
-  if (merged.merged) io.stdout.write(`merged shards ${merged.merged.shards.join(', ')}\n`);
+  if (merged.merged) io.stdout.write(`merged shards ${printable(merged.merged.shards.join(', '))}\n`);
   printHeader(io, merged);
   const written = await writeReports(merged, formats, options.out, io);
   printResults(io, merged, { allFailures: false, files: written });

@@ -1,7 +1,8 @@
 /**
  * `conformance mock-api`: an offline mock of the Zoom Video SDK REST API, from the bundled spec (or of the APIs of
- * `--spec` files, as the catalog reads them), served by Prism on loopback until Ctrl-C or SIGTERM. A receiver under test points its Zoom API base URL (https://api.zoom.us/v2)
- * at it. Exit codes: 0 stopped by a signal, 2 Prism missing or the port taken, 70 Prism stopped on its own.
+ * `--spec` files, as the catalog reads them), served by Prism on loopback until Ctrl-C or SIGTERM (or the exit of
+ * its parent). A receiver under test points its Zoom API base URL (https://api.zoom.us/v2) at it. Exit codes:
+ * 0 stopped, 2 Prism missing or the port taken, 70 Prism stopped on its own.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,10 +14,10 @@ import { BUNDLED_SPECS, bundledSpecDir, loadBundledSpec, type Spec } from '../sp
 import { mockDocumentText } from '../specs/mock-document.js';
 import { UsageError, type Io } from './io.js';
 import { loadSpecFiles, specOption, specStrictOption } from './select-specs.js';
+import type { StopRequest } from './stop-requests.js';
 
 export const MOCK_API_DEFAULT_PORT = 4010;
 const SYSTEM = 'video-sdk-api';
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface MockApiOptions {
   port: number;
@@ -46,8 +47,10 @@ export function registerMockApi(program: Command, io: Io, setExit: (code: number
         'Integers beyond 2^53-1 are rejected where the spec says int64 (a limit of Prism, not of Zoom).\n\n' +
         'With --spec, the mock serves the operations of your files as conformance reads them (leniently: examples\n' +
         'given as JSON text are served as JSON; see README, "Spec files as they are").\n\n' +
-        'Exit codes: 0 stopped by Ctrl-C or SIGTERM (Prism is stopped and waited for), 2 Prism is not installed or\n' +
-        'the port is in use, 70 Prism stopped on its own.',
+        'It stops on Ctrl-C or SIGTERM, and when the process that started it exits (a script that ran it with &, or\n' +
+        'npx killed): Prism is stopped and waited for. Prism also ends itself if this process is killed outright.\n\n' +
+        'Exit codes: 0 stopped by Ctrl-C, SIGTERM or the exit of its parent, 2 Prism is not installed or the port is in\n' +
+        'use, 70 Prism stopped on its own.',
     )
     .action(async (options: MockApiOptions) => {
       setExit(await mockApiCommand(options, io));
@@ -59,7 +62,10 @@ function portNumber(value: string): number {
   return Number(value);
 }
 
-/** Starts the mock, prints where it listens, and serves until a stop signal; resolves with the exit code. */
+/**
+ * Starts the mock, prints where it listens, and serves until a stop request (a signal, or the parent going away:
+ * cli/stop-requests.ts); resolves with the exit code.
+ */
 export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<number> {
   const specs: Spec[] = options.spec ? await loadSpecFiles(options.spec, io, options.specStrict === true) : [loadBundledSpec(SYSTEM)];
   const operations = specs.flatMap((spec) => spec.operations);
@@ -73,11 +79,8 @@ export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<n
     specFile = path.join(mockFolder, 'mock.openapi.json');
     writeFileSync(specFile, text);
   }
-  // Listen for stop signals from the start: one that arrives while Prism starts stops it as soon as it is up.
-  let signalled: NodeJS.Signals | undefined;
-  let onSignal: (name: NodeJS.Signals) => void = (name) => (signalled ??= name);
-  const handler = (name: NodeJS.Signals) => onSignal(name);
-  for (const name of STOP_SIGNALS) process.on(name, handler);
+  // Listen from the start: a request that arrives while Prism starts stops it as soon as it is up.
+  const stop = io.listenForStop?.();
   let server: PrismServer | undefined;
   try {
     try {
@@ -85,7 +88,7 @@ export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<n
         port: options.port,
         dynamic: options.dynamic === true,
         startTimeoutMs: 30_000,
-        ...(options.verbose ? { onOutput: (chunk: string) => io.stderr.write(chunk) } : {}),
+        ...(options.verbose ? { onOutput: (chunk: string) => io.stderr.write(printable(chunk)) } : {}),
       });
     } catch (error) {
       if (error instanceof PrismUnavailable) throw new UsageError(error.message);
@@ -101,24 +104,26 @@ export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<n
         `  ${operations.length} operations at the paths of the spec${example ? `, e.g. ${example.method.toUpperCase()} ${running.url}${printable(example.path)}` : ''}\n` +
         `  point your app's API base URL at it: ${printable(baseUrl ?? 'https://api.zoom.us/v2')} -> ${running.url}\n` +
         '  send "Authorization: Bearer <any token>"; invalid requests get validation errors (400/422)\n' +
-        '  Ctrl-C or SIGTERM stops it\n',
+        '  Ctrl-C or SIGTERM stops it (so does the end of the process that started it)\n',
     );
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      onSignal = resolve;
-      if (signalled) resolve(signalled);
+    const stopped = new Promise<StopRequest>((resolve) => {
+      if (!stop) return;
+      if (stop.signal.aborted) resolve(stop.request()!);
+      else stop.signal.addEventListener('abort', () => resolve(stop.request()!), { once: true });
     });
-    const outcome = await Promise.race([stopped.then((name) => ({ signal: name })), running.exited.then((status) => ({ status }))]);
-    if ('signal' in outcome) {
+    const outcome = await Promise.race([stopped.then((request) => ({ request })), running.exited.then((status) => ({ status }))]);
+    if ('request' in outcome) {
       await running.stop();
-      io.stdout.write(`mock-api: stopped (${outcome.signal})\n`);
+      const { request } = outcome;
+      io.stdout.write(`mock-api: ${request.source === 'signal' ? `stopped (${request.signal})` : request.reason}\n`);
       return 0;
     }
     const lastLines = running.output().trim().split('\n').slice(-5).join('\n');
-    io.stderr.write(`conformance: Prism stopped on its own (code ${outcome.status.code}, signal ${outcome.status.signal})\n${lastLines}\n`);
+    io.stderr.write(`conformance: Prism stopped on its own (code ${outcome.status.code}, signal ${outcome.status.signal})\n${printable(lastLines)}\n`);
     return 70;
   } finally {
     await server?.stop();
-    for (const name of STOP_SIGNALS) process.off(name, handler);
+    stop?.close();
     if (mockFolder) rmSync(mockFolder, { recursive: true, force: true });
   }
 }

@@ -55,7 +55,7 @@ export async function replayCommand(path: string, options: ReplayOptions, io: Io
   if (problem) throw new UsageError(`cannot reach ${target.origin}: ${problem}`);
   const c = colorsFor(io);
   io.stdout.write(`${c.bold('replay')} ${printable(file.check.id)} (${file.check.level}) on ${printable(file.event)}: ${printable(file.reason)}\n`);
-  io.stdout.write(`recorded ${file.createdAt} against ${printable(file.target)}; ${file.requests.length} request${file.requests.length === 1 ? '' : 's'}${options.keepTimestamp ? ', recorded headers' : ', re-signed now'}\n\n`);
+  io.stdout.write(`recorded ${printable(file.createdAt)} against ${printable(file.target)}; ${file.requests.length} request${file.requests.length === 1 ? '' : 's'}${options.keepTimestamp ? ', recorded headers' : ', re-signed now'}\n\n`);
   const groups = replayGroups(file, {
     target: target.href,
     secret,
@@ -86,7 +86,7 @@ export async function replayCommand(path: string, options: ReplayOptions, io: Io
         const observer = new Observer(parseUrl(options.observe, '--observe'), { timeoutMs: deadlineMs, settleMs: 2000 });
         const { count } = await observer.settledCount(file.observe.event, file.observe.eventTs, file.observe.expected);
         const ok = count === file.observe.expected;
-        io.stdout.write(`observer: ${file.observe.event} @ ${file.observe.eventTs} applied ${count} times, expected ${file.observe.expected}${ok ? '' : ' (counts every time the receiver ever applied it: replay against a fresh receiver)'}\n`);
+        io.stdout.write(`observer: ${printable(file.observe.event)} @ ${file.observe.eventTs} applied ${count} times, expected ${file.observe.expected}${ok ? '' : ' (counts every time the receiver ever applied it: replay against a fresh receiver)'}\n`);
         if (!ok) failures.push(`applied ${count} times`);
       } catch (error) {
         if (error instanceof ObserverError) throw new UsageError(`--observe: ${error.message}`);

@@ -10,7 +10,7 @@ import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
 import { shellQuote as quote } from '../reports/curl.js';
 import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
-import { printHeader, printResults, progressDisplay } from '../reports/console.js';
+import { printable, printHeader, printResults, progressDisplay } from '../reports/console.js';
 import type { Redaction } from '../reports/redaction.js';
 import { SUITE_IDS, type Check, type SuiteId } from '../suites/check.js';
 import { ALL_CHECKS } from '../suites/index.js';
@@ -134,68 +134,77 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
   };
 
   printHeader(io, { tool, version, target: target.href, seed, config });
-  if (observer) {
-    try {
-      await observer.preflight();
-    } catch (error) {
-      if (error instanceof ObserverError) throw new UsageError(`--observe: ${error.message}`);
-      throw error;
-    }
-  }
-  const runConfig: RunConfig = {
-    target,
-    secret,
-    events,
-    suites,
-    ...(checkFilter ? { checkFilter } : {}),
-    examples: options.examples,
-    seed,
-    deadlineMs: options.deadline,
-    concurrency: options.concurrency,
-    burst: options.burst,
-    copies: options.copies,
-    retryAfterMs: options.retryAfter,
-    ...(observer ? { observer } : {}),
-    ...(auth ? { auth } : {}),
-    ...(options.insecure ? { insecure: true } : {}),
-    reproduce,
-    ...(options.shard ? { shard: { events: shardEvents(events, options.shard), runLevel: options.shard.index === 1 } } : {}),
-  };
-  const progress = progressDisplay(io, options.progress);
-  let outcome;
+  // From here on Ctrl-C or SIGTERM (or the parent going away) stops the run gracefully: reports of what ran.
+  const stop = io.listenForStop?.();
   try {
-    outcome = await runConformance(runConfig, { onProgress: (state) => progress.update(state) });
-  } catch (error) {
-    if (error instanceof TargetUnreachable) throw new UsageError(error.message);
-    throw error;
-  } finally {
-    progress.stop();
-  }
-  const report = buildReport(
-    {
-      tool,
-      version,
-      target: target.href,
+    if (observer) {
+      try {
+        await observer.preflight();
+      } catch (error) {
+        if (error instanceof ObserverError) throw new UsageError(`--observe: ${error.message}`);
+        throw error;
+      }
+    }
+    const runConfig: RunConfig = {
+      target,
+      secret,
+      events,
+      suites,
+      ...(checkFilter ? { checkFilter } : {}),
+      examples: options.examples,
       seed,
-      startedAt: outcome.startedAt,
-      durationMs: outcome.durationMs,
-      deliveries: outcome.deliveries,
-      latencies: outcome.latencies,
-      ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
-      config,
-      results: outcome.results,
-    },
-    redaction,
-  );
-  const files = await writeReports(report, formats, options.out, io);
-  printResults(io, report, { allFailures: options.allFailures === true, files });
-  for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${error}\n`);
-  if (outcome.internalErrors.length > 0) return EXIT_INTERNAL;
-  if (outcome.stopped?.unreachable) {
-    io.stderr.write(`conformance: ${outcome.stopped.reason}\n`);
-    return 2;
+      deadlineMs: options.deadline,
+      concurrency: options.concurrency,
+      burst: options.burst,
+      copies: options.copies,
+      retryAfterMs: options.retryAfter,
+      ...(observer ? { observer } : {}),
+      ...(auth ? { auth } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
+      reproduce,
+      ...(options.shard ? { shard: { events: shardEvents(events, options.shard), runLevel: options.shard.index === 1 } } : {}),
+      ...(stop ? { stop: stop.signal } : {}),
+    };
+    const progress = progressDisplay(io, options.progress);
+    let outcome;
+    try {
+      outcome = await runConformance(runConfig, { onProgress: (state) => progress.update(state) });
+    } catch (error) {
+      if (error instanceof TargetUnreachable) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      progress.stop();
+    }
+    const report = buildReport(
+      {
+        tool,
+        version,
+        target: target.href,
+        seed,
+        startedAt: outcome.startedAt,
+        durationMs: outcome.durationMs,
+        deliveries: outcome.deliveries,
+        latencies: outcome.latencies,
+        ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
+        config,
+        results: outcome.results,
+      },
+      redaction,
+    );
+    const files = await writeReports(report, formats, options.out, io);
+    printResults(io, report, { allFailures: options.allFailures === true, files });
+    for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${printable(error)}\n`);
+    const requested = stop?.request();
+    if (requested) return requested.exitCode;
+    if (outcome.internalErrors.length > 0) return EXIT_INTERNAL;
+    if (outcome.stopped?.unreachable) {
+      io.stderr.write(`conformance: ${printable(outcome.stopped.reason)}\n`);
+      return 2;
+    }
+    return report.summary.verdict === 'pass' ? 0 : 1;
+  } finally {
+    stop?.close();
   }
-  return report.summary.verdict === 'pass' ? 0 : 1;
 }
 
 function selectSuites(list: string | undefined): SuiteId[] {

@@ -98,7 +98,7 @@ export async function sendCommand(eventName: string | undefined, options: SendOp
     const value = structuredClone(delivery!.value) as JsonTree;
     for (const assignment of options.set) applyAssignment(value, assignment);
     body = Buffer.from(toJsonText(value), 'utf8');
-    io.stderr.write(`seed ${seed}: a generated ${event.system} ${event.name}${options.set.length > 0 ? ` with ${options.set.length} override${options.set.length === 1 ? '' : 's'}` : ''}\n`);
+    io.stderr.write(`seed ${seed}: a generated ${printable(event.system)} ${printable(event.name)}${options.set.length > 0 ? ` with ${options.set.length} override${options.set.length === 1 ? '' : 's'}` : ''}\n`);
   }
 
   const problem = await unreachableReason(target, options.deadline, options.insecure);

@@ -23,6 +23,8 @@ export interface HeldOptions {
   deadlineMs: number;
   maxResponseBytes: number;
   insecure?: boolean;
+  /** Aborted when the run is stopped from outside: the connections are closed at once. */
+  signal?: AbortSignal;
 }
 
 /** One request on its own connection, written up to its last byte, waiting for `release`. */
@@ -56,6 +58,7 @@ function hold(request: HttpRequest, options: HeldOptions): Held {
     client.destroy(new Error(`no response within ${options.deadlineMs} ms`));
   };
   let failed = false;
+  options.signal?.addEventListener('abort', () => client.destroy(new Error('stopped')), { once: true });
   const done = new Promise<Exchange>((resolve) => {
     const finish = (exchange: Omit<Exchange, 'request' | 'startedAt'>) => {
       clearTimeout(timer);
@@ -134,6 +137,7 @@ export function sendAndAbandon(request: HttpRequest, options: HeldOptions): Prom
       ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: !options.insecure })
       : netConnect({ host, port });
     const timer = setTimeout(() => finish({ kind: 'timeout', message: `the request could not be written within ${options.deadlineMs} ms` }), options.deadlineMs);
+    options.signal?.addEventListener('abort', () => finish({ kind: 'error', message: 'stopped' }), { once: true });
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       // end(): the request, then the FIN, handed to the kernel together.
       socket.end(bytes, () => finish({ kind: 'abandoned', message: 'the sender closed the connection with the last byte of the request, before any answer' }));

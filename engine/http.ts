@@ -70,11 +70,16 @@ export class EngineStopped extends Error {
   }
 }
 
+/** The abort reason of requests cut off by `stop(reason, { abortInFlight: true })`. */
+const STOPPED = Symbol('engine stopped');
+
 export class HttpEngine {
   private readonly agent: Agent;
   private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
+  /** The deadline controllers of the requests in flight (aborted by a stop that cuts them off). */
+  private readonly inFlight = new Set<AbortController>();
   private refusals = 0;
   /** Requests sent so far. */
   sent = 0;
@@ -140,7 +145,7 @@ export class HttpEngine {
     try {
       this.assertRunning();
       this.count(requests);
-      const exchanges = await sendReleasedTogether(requests, this.heldOptions());
+      const exchanges = await this.held((signal) => sendReleasedTogether(requests, this.heldOptions(signal)));
       return exchanges.map((exchange) => this.recorded(exchange));
     } finally {
       this.slots.release(taken);
@@ -154,14 +159,27 @@ export class HttpEngine {
     try {
       this.assertRunning();
       this.count([req]);
-      return this.recorded(await sendAndAbandon(req, this.heldOptions()));
+      return this.recorded(await this.held((signal) => sendAndAbandon(req, this.heldOptions(signal))));
     } finally {
       this.slots.release(taken);
     }
   }
 
-  private heldOptions(): HeldOptions {
-    return { deadlineMs: this.options.deadlineMs, maxResponseBytes: this.maxResponseBytes, ...(this.options.insecure ? { insecure: true } : {}) };
+  /** Runs held-connection work that a stop cutting off requests in flight aborts (it then throws EngineStopped). */
+  private async held<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    try {
+      const result = await work(controller.signal);
+      if (controller.signal.reason === STOPPED) throw new EngineStopped(this.stopReason!);
+      return result;
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private heldOptions(signal: AbortSignal): HeldOptions {
+    return { deadlineMs: this.options.deadlineMs, maxResponseBytes: this.maxResponseBytes, signal, ...(this.options.insecure ? { insecure: true } : {}) };
   }
 
   private count(requests: readonly HttpRequest[]): void {
@@ -169,9 +187,14 @@ export class HttpEngine {
     for (const req of requests) this.bytesSent += req.body?.length ?? 0;
   }
 
-  /** Stops the engine: every later `send` throws EngineStopped with the reason. */
-  stop(reason: string): void {
+  /**
+   * Stops the engine: every later `send` throws EngineStopped with the reason. With `abortInFlight` (a stop asked
+   * for from outside: a signal, the parent going away) the requests still waiting for their answer are cut off too
+   * and their `send` throws EngineStopped: an answer that never came because we hung up is no evidence of anything.
+   */
+  stop(reason: string, options: { abortInFlight?: boolean } = {}): void {
     this.stopReason ??= reason;
+    if (options.abortInFlight) for (const controller of this.inFlight) controller.abort(STOPPED);
   }
 
   get stopped(): string | undefined {
@@ -194,6 +217,7 @@ export class HttpEngine {
     const start = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.deadlineMs);
+    this.inFlight.add(controller);
     let result: Exchange;
     try {
       const response = await request(req.url, {
@@ -212,12 +236,14 @@ export class HttpEngine {
         latencyMs,
       };
     } catch (error) {
+      if (controller.signal.reason === STOPPED) throw new EngineStopped(this.stopReason!);
       const latencyMs = performance.now() - start;
       const kind: FailureKind = controller.signal.aborted ? 'timeout' : classify(error);
       const message = kind === 'timeout' ? `no response within ${this.options.deadlineMs} ms` : describeError(error);
       result = { request: req, error: { kind, message }, startedAt, latencyMs };
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(controller);
     }
     return this.recorded(result);
   }

@@ -3,7 +3,8 @@
  *
  * Prism's bin file is run with this Node (`process.execPath`), not through npx or a shell, so the PID held is the
  * server's; `--multiprocess=false` keeps it one process (Prism forks a worker by default when NODE_ENV is
- * `production`). The server is ready once its port accepts connections; `stop()` kills it by PID and waits.
+ * `production`). The server is ready once its port accepts connections; `stop()` kills it by PID and waits. Prism
+ * watches this process too (`EXIT_WITH_PARENT`): killed with SIGKILL, we leave no Prism behind.
  *
  * What Prism 5.14 does that matters to its users (checked by running it):
  * - it mocks the operations under `paths` only (a document with nothing but `webhooks` is refused);
@@ -15,7 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { canConnect, freePort, startProcess, waitUntilAccepting, type ExitStatus } from './server-process.js';
+import { canConnect, EXIT_WITH_PARENT, freePort, startProcess, waitUntilAccepting, type ExitStatus } from './server-process.js';
 
 export const PRISM_PACKAGE = '@stoplight/prism-cli';
 
@@ -104,6 +105,8 @@ async function startOnce(prism: PrismInstallation, specFile: string, host: strin
   // Readiness is "the port accepts connections": a port someone else already listens on would look ready at once.
   if (await canConnect(host, port)) throw new PortInUse(`port ${port} on ${host} is already in use`);
   const args = [
+    // Prism ends itself if this process is killed without a chance to stop it (SIGKILL).
+    ...EXIT_WITH_PARENT,
     prism.bin,
     'mock',
     specFile,

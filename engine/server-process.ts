@@ -2,7 +2,8 @@
  * A server run as a child process: spawned without a shell (so the PID held is the server's), both output streams
  * always drained (a full pipe would block the child) with their tails kept for diagnostics, stopped by PID (SIGTERM,
  * then SIGKILL after a grace period) and waited for, and killed anyway when this process exits without stopping it.
- * Plus the loopback helpers that go with it: a free port, and whether a port accepts connections.
+ * A Node child started with `EXIT_WITH_PARENT` also ends itself when this process dies without a chance to stop it
+ * (SIGKILL). Plus the loopback helpers that go with it: a free port, and whether a port accepts connections.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
@@ -39,6 +40,18 @@ export interface StartProcessOptions {
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
+
+/** Run in the child before its own code: polls its parent PID; once reparented, SIGTERMs itself (and exits 2 s later). */
+const PARENT_GUARD =
+  "const parent=process.ppid,timer=setInterval(()=>{if(process.ppid===parent)return;clearInterval(timer);" +
+  "process.kill(process.pid,'SIGTERM');setTimeout(()=>process.exit(143),2000).unref()},250);timer.unref()";
+
+/**
+ * Node options for a Node child server (put them before its script): it ends itself when its parent process goes
+ * away, however the parent ended. The 'exit' safety net below covers every end of this process but SIGKILL; this
+ * covers SIGKILL too. The guard is a data: URL, so it needs no file beside the compiled code.
+ */
+export const EXIT_WITH_PARENT: readonly string[] = ['--import', `data:text/javascript,${encodeURIComponent(PARENT_GUARD)}`];
 
 /** Children not yet known to have exited: killed when this process exits. */
 const live = new Set<ChildProcess>();

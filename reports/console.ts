@@ -1,7 +1,8 @@
 /**
  * The console: a progress bar on a terminal (plain progress lines otherwise), then the failures (each with the line
  * that reproduces it and the request as curl), the skipped checks by reason, a table of suite x level x status,
- * the figures of the run and the verdict. Everything a target could influence is made printable first.
+ * the figures of the run and the verdict. Every string of the report (a target, a spec file or a report file
+ * could have put it there) is made printable first.
  */
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
@@ -18,9 +19,30 @@ const CONSOLE_CURL_BODY = 4096;
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-/** Control characters (and the terminal escapes they start) written as \xHH, so nothing a target says can drive the terminal. */
+/**
+ * What must never reach a terminal raw: C0 controls but newline and tab (ESC starts escape sequences, BEL ends
+ * them), DEL, C1 controls (0x9b is an 8-bit CSI), the line and paragraph separators, and the bidirectional controls
+ * (U+202A-U+202E, U+2066-U+2069, U+200E/U+200F, U+061C), which reorder what a line shows.
+ */
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from outside (a target, a user's file, a report file) made safe for a terminal: each character above written
+ * as \xHH (or \uHHHH beyond 0xff), so nothing it says can drive the terminal or disguise a line.
+ */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(UNPRINTABLE, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but leaves DEL, C1 and the bidirectional controls raw;
+ * they can only stand inside strings, where \uHHHH is the same value. Machine readers get the same data.
+ */
+export function printableJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export interface ProgressDisplay {
@@ -78,8 +100,8 @@ export function printHeader(io: Io, report: Pick<ConformanceReport, 'tool' | 've
   const c = colorsFor(io);
   const config = report.config;
   io.stdout.write(
-    `${c.bold(`${report.tool} ${report.version}`)} → ${printable(report.target)}\n` +
-      `seed ${report.seed} · ${config.events} events (${config.systems.join(', ')}) · suites: ${config.suites.join(', ')} · ` +
+    `${c.bold(printable(`${report.tool} ${report.version}`))} → ${printable(report.target)}\n` +
+      `seed ${report.seed} · ${config.events} events (${printable(config.systems.join(', '))}) · suites: ${printable(config.suites.join(', '))} · ` +
       `observer: ${config.observer ? 'yes' : 'none'}${config.shard ? ` · shard ${config.shard}` : ''}\n`,
   );
 }
@@ -101,7 +123,7 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
   for (const [id, list] of ordered) {
     const first = list[0]!;
     const tag = first.level === 'MUST' ? c.red(c.bold('FAIL MUST  ')) : c.yellow(c.bold('FAIL SHOULD'));
-    out(`${tag} ${c.bold(id)} ${c.dim(`(${list.length} ${list.length === 1 ? 'failure' : 'failures'})`)} ${first.title}`);
+    out(`${tag} ${c.bold(printable(id))} ${c.dim(`(${list.length} ${list.length === 1 ? 'failure' : 'failures'})`)} ${printable(first.title)}`);
     const shown = options.allFailures ? list : list.slice(0, SHOWN_PER_CHECK);
     for (const check of shown) printFailure(out, c, check);
     if (shown.length < list.length) {
@@ -116,7 +138,7 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
     const byReason = groupBy(skips, (check) => `${check.id}\u0000${check.reason ?? ''}`);
     for (const list of byReason.values()) {
       const first = list[0]!;
-      out(`${c.dim('SKIP')} ${first.id} ${c.dim(`(${list.length})`)}: ${printable(first.reason ?? '')}`);
+      out(`${c.dim('SKIP')} ${printable(first.id)} ${c.dim(`(${list.length})`)}: ${printable(first.reason ?? '')}`);
     }
   }
   out();
@@ -128,7 +150,7 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
   const unit = report.config.suites.every((suite) => suite === 'api-contract') ? 'requests' : 'deliveries';
   out(`${summary.deliveries} ${unit} in ${(report.durationMs / 1000).toFixed(1)} s (${summary.deliveriesPerSecond}/s)${latency}`);
   if (report.stopped) out(c.red(`stopped early: ${printable(report.stopped)}`));
-  for (const file of options.files) out(`report: ${file}`);
+  for (const file of options.files) out(`report: ${printable(file)}`);
   const { MUST, SHOULD } = summary.byLevel;
   const verdict =
     summary.verdict === 'pass'

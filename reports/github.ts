@@ -8,6 +8,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import type { Output as Io } from './output.js';
+import { printable } from './console.js';
 import { escapeHtml } from './html-escape.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { fileReporter } from './reporter.js';
@@ -97,14 +98,17 @@ export function githubSummary(report: ConformanceReport): string {
   return text.length > MAX_SUMMARY_CHARS ? `${text.slice(0, MAX_SUMMARY_CHARS)}\n\n… (cut: the summary is longer than GitHub takes)\n` : text;
 }
 
-/** One `::error` per failed MUST check (not per event: GitHub shows only the first few annotations of a step). */
+/**
+ * One `::error` per failed MUST check (not per event: GitHub shows only the first few annotations of a step). They
+ * go to the job's log, whose viewer interprets terminal escapes too: made printable after the command escaping.
+ */
 export function annotations(report: ConformanceReport): string[] {
   return groupById(report.checks.filter((check) => check.status === 'fail' && check.level === 'MUST')).map((list) => {
     const first = list[0]!;
     const events = list.length === 1 ? (first.event ?? 'the whole endpoint') : `${list.length} events, e.g. ${first.event ?? 'the whole endpoint'}`;
     const title = `MUST ${first.id} failed (${events})`;
     const message = `${first.title}. ${cut(first.reason ?? '', REASON_CHARS)}\nReproduce: ${first.reproduce}`;
-    return `::error title=${commandProperty(title)}::${commandData(message)}`;
+    return printable(`::error title=${commandProperty(title)}::${commandData(message)}`);
   });
 }
 

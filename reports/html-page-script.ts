@@ -1,8 +1,8 @@
 /**
  * The script of the HTML report (inline, hashed into its Content-Security-Policy). It reads the JSON data islands
  * and builds the matrix, the filters and the result list with DOM calls and `textContent` only: no string of the
- * report is ever parsed as HTML. Details (exchanges) sit in chunked islands parsed only when a result is opened, and
- * the list grows a page at a time, so a run of thousands of results opens at once.
+ * report is ever parsed as HTML. Details (exchanges) sit in chunked islands after this script, parsed only when a
+ * result is opened, and the list grows a page at a time, so a run of thousands of results opens at once.
  */
 export const PAGE_SCRIPT = String.raw`
 (function () {
@@ -191,10 +191,12 @@ export const PAGE_SCRIPT = String.raw`
       el('span', 'reason', row[3] || ''));
     details.appendChild(summary);
     details.addEventListener('toggle', function () {
-      if (details.open && !details.getAttribute('data-built')) {
-        details.setAttribute('data-built', '1');
-        details.appendChild(panel(index));
-      }
+      if (!details.open || details.getAttribute('data-built')) return;
+      details.setAttribute('data-built', '1');
+      // The details islands follow this script: opened before the page has finished loading, wait for them.
+      var build = function () { details.appendChild(panel(index)); };
+      if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', build, { once: true });
+      else build();
     });
     return add(item, details);
   }
@@ -234,7 +236,10 @@ export const PAGE_SCRIPT = String.raw`
     var answer = exchange.response ? exchange.response.status + ' in ' + exchange.latencyMs + ' ms' : exchange.error ? exchange.error.kind + ': ' + exchange.error.message : 'no answer';
     add(section, el('h4', '', (exchange.label ? exchange.label + ': ' : '') + exchange.request.method + ' ' + exchange.request.url + ' → ' + answer));
     if (!exchange.request.headers && !(exchange.response && exchange.response.headers)) {
-      section.appendChild(el('p', 'note', 'Passed and skipped results keep what was sent and what came back; failures keep headers and bodies too.'));
+      var sizes = [['request', exchange.request.body], ['response', exchange.response && exchange.response.body]]
+        .filter(function (entry) { return entry[1]; })
+        .map(function (entry) { return entry[0] + ' body ' + bodyNote(entry[1]); });
+      section.appendChild(el('p', 'note', 'Brief record (passes, skips, and failures beyond the first 3 of a check): what was sent and what came back' + (sizes.length ? '; ' + sizes.join('; ') : '') + '.'));
       return section;
     }
     var sides = el('div', 'sides');
@@ -258,10 +263,18 @@ export const PAGE_SCRIPT = String.raw`
     return table;
   }
 
+  function bodyNote(body) {
+    return body.bytes + ' bytes' + (body.truncated ? ', cut' : '') + ' · sha256 ' + body.sha256.slice(0, 16) + '…';
+  }
+
   function bodyView(body) {
     if (!body) return null;
     var box = el('div');
-    var note = body.bytes + ' bytes' + (body.truncated ? ', cut' : '') + ' · sha256 ' + body.sha256.slice(0, 16) + '…';
+    var note = bodyNote(body);
+    if (body.omitted) {
+      box.appendChild(el('p', 'note', note + ' · not stored'));
+      return box;
+    }
     if (body.base64 !== undefined) {
       add(box, el('p', 'note', note + ' · not UTF-8, shown as base64'), el('pre', '', body.base64));
       return box;

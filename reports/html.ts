@@ -5,7 +5,8 @@
  * filters, the search and the result panels are built in the page from JSON data islands (html-page-script.ts).
  *
  * Strings enter the page only through html-escape.ts: `escapeHtml` for what is written here, `scriptJson` for the
- * islands (the page shows their strings with `textContent`).
+ * islands (the page shows their strings with `textContent`). The details islands come after the script: the page
+ * renders before the browser has read them, so their size does not delay it.
  */
 import { createHash } from 'node:crypto';
 import type { Level } from '../suites/check.js';
@@ -157,8 +158,8 @@ ${report.stopped ? `<p class="stopped">Stopped early: ${escapeHtml(report.stoppe
 <div id="results"></div>
 </main>
 <script type="application/json" id="conformance-data">${scriptJson(pageData(report))}</script>
-${detailsIslands(report.checks)}
 <script>${PAGE_SCRIPT}</script>
+${detailsIslands(report.checks)}
 </body>
 </html>
 `;

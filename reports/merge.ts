@@ -4,7 +4,7 @@
  * same tool, version, target, seed and configuration, each shard of the same n exactly once.
  */
 import type { ConformanceReport } from './report.js';
-import { orderChecks } from './report.js';
+import { boundExchanges, orderChecks } from './report.js';
 import { summarize, type LatencySummary } from './summary.js';
 
 export class MergeError extends Error {
@@ -49,9 +49,12 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     }
   }
   const { shard: _shard, ...config } = first.report.config;
-  const checks = orderChecks(
-    reports.flatMap((report) => report.checks),
-    config.systems,
+  // Each shard kept its own first failures in full: the merged report keeps those of the whole run.
+  const checks = boundExchanges(
+    orderChecks(
+      reports.flatMap((report) => report.checks),
+      config.systems,
+    ),
   );
   const startedAt = reports.map((report) => report.startedAt).sort()[0]!;
   // Shards run side by side: the run took as long as its longest shard.

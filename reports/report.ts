@@ -17,11 +17,26 @@ export const REPORT_VERSION = 1;
 /** Request bodies up to this size are kept whole in failures; larger ones are cut (with their size and digest). */
 const MAX_RECORDED_BODY = 256 * 1024;
 
+/**
+ * The size bound: failures recorded in full (headers, bodies, curl) per check, in report order, exchanges in full
+ * per such failure (a burst has 50), and characters of bodies and curl commands in full records in the whole report
+ * (2 MiB: some 700 exchanges of ordinary size, 30 of 64 KiB answers), shared out fairly: the first exchange of the
+ * first failure of every check comes before the second of any. Beyond them exchanges are brief, as for passes:
+ * label, method, URL, status or error, latency, and each body's size and digest (`omitted`), which is what a
+ * diagnosis reads. A run against a receiver that fails everything with 64 KiB answers (300 MB unbounded) stays under
+ * 10 MB, and its HTML page opens in well under a second.
+ */
+export const FULL_FAILURES_PER_CHECK = 3;
+export const FULL_EXCHANGES_PER_FAILURE = 4;
+const FULL_CHARACTERS = 2 * 1024 * 1024;
+
 export interface BodyRecord {
   /** The bytes as text when they are UTF-8 (possibly cut, see `truncated`). */
   text?: string;
   /** The bytes in base64 when they are not UTF-8. */
   base64?: string;
+  /** The bytes are not stored (a brief record): only their size and digest. */
+  omitted?: true;
   bytes: number;
   truncated: boolean;
   sha256: string;
@@ -106,10 +121,24 @@ export interface ReportInput {
 }
 
 export function buildReport(input: ReportInput, redaction: Redaction): ConformanceReport {
+  // Ordered first, exchanges recorded after: whether a failure is kept in full depends on its place in the report.
+  const resultOf = new Map<CheckRecord, CheckResult>();
   const checks = orderChecks(
-    input.results.map((result) => checkRecord(result, redaction)),
+    input.results.map((result) => {
+      const record = checkRecord(result, redaction);
+      resultOf.set(record, result);
+      return record;
+    }),
     input.config.systems,
   );
+  const failures = new Map<string, number>();
+  for (const record of checks) {
+    const seen = record.status === 'fail' ? (failures.get(record.id) ?? 0) + 1 : 0;
+    if (seen > 0) failures.set(record.id, seen);
+    const full = seen > 0 && seen <= FULL_FAILURES_PER_CHECK;
+    record.exchanges = resultOf.get(record)!.exchanges.map((exchange, index) => exchangeRecord(exchange, redaction, full && index < FULL_EXCHANGES_PER_FAILURE));
+  }
+  const bounded = boundExchanges(checks);
   return {
     tool: input.tool,
     version: input.version,
@@ -120,8 +149,8 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     durationMs: Math.round(input.durationMs),
     config: input.config,
     stopped: input.stopped ?? null,
-    summary: summarize(checks, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
-    checks,
+    summary: summarize(bounded, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
+    checks: bounded,
   };
 }
 
@@ -151,8 +180,8 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The record of a result, its exchanges left to `buildReport` (which knows its place in the report). */
 function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {
-  const full = result.status === 'fail';
   return {
     id: result.check.id,
     suite: result.check.suite,
@@ -164,27 +193,84 @@ function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {
     status: result.status,
     reason: result.reason === undefined ? null : redactText(result.reason, redaction),
     reproduce: result.reproduce,
-    exchanges: result.exchanges.map((exchange) => exchangeRecord(exchange, redaction, full)),
+    exchanges: [],
   };
 }
 
-/** A full record (headers, bodies, curl) for failures; a brief one (what was sent, what came back) otherwise. */
+/**
+ * Applies the size bound to records in report order (also to a report merged from shards, each of which kept its
+ * own first failures in full): full exchanges beyond it become brief; records within it are returned as they are.
+ */
+export function boundExchanges(checks: readonly CheckRecord[]): CheckRecord[] {
+  // The full exchanges that may stay: of the first failures of each check, the first exchanges.
+  const candidates: { check: number; exchange: number; failure: number; size: number }[] = [];
+  const failures = new Map<string, number>();
+  checks.forEach((record, check) => {
+    const failure = record.status === 'fail' ? (failures.get(record.id) ?? 0) + 1 : 0;
+    if (failure > 0) failures.set(record.id, failure);
+    if (failure === 0 || failure > FULL_FAILURES_PER_CHECK) return;
+    record.exchanges.forEach((exchange, index) => {
+      if (index < FULL_EXCHANGES_PER_FAILURE && isFull(exchange)) candidates.push({ check, exchange: index, failure, size: fullCharacters(exchange) });
+    });
+  });
+  // Shared out fairly: first failures before second ones, first exchanges before second ones, then report order.
+  candidates.sort((a, b) => a.failure - b.failure || a.exchange - b.exchange || a.check - b.check);
+  const kept = new Set<string>();
+  let spent = 0;
+  for (const candidate of candidates) {
+    if (spent + candidate.size > FULL_CHARACTERS) continue;
+    spent += candidate.size;
+    kept.add(`${candidate.check}:${candidate.exchange}`);
+  }
+  return checks.map((record, check) => {
+    if (!record.exchanges.some((exchange, index) => isFull(exchange) && !kept.has(`${check}:${index}`))) return record;
+    return { ...record, exchanges: record.exchanges.map((exchange, index) => (isFull(exchange) && !kept.has(`${check}:${index}`) ? briefRecord(exchange) : exchange)) };
+  });
+}
+
+function isFull(record: ExchangeRecord): boolean {
+  return record.curl !== undefined || record.request.headers !== undefined || record.response?.headers !== undefined;
+}
+
+/** What a full record holds beyond a brief one, in characters: its bodies and its curl command. */
+function fullCharacters(record: ExchangeRecord): number {
+  const body = (body: BodyRecord | undefined) => (body?.text ?? body?.base64 ?? '').length;
+  return body(record.request.body) + body(record.response?.body) + (record.curl?.length ?? 0);
+}
+
+/** A record without headers, body bytes or curl: what was sent and what came back, with each body's size and digest. */
+function briefRecord(record: ExchangeRecord): ExchangeRecord {
+  const { curl: _curl, request, response, ...rest } = record;
+  const brief = (body: BodyRecord | undefined) => (body ? { body: { omitted: true as const, bytes: body.bytes, truncated: body.truncated, sha256: body.sha256 } } : {});
+  return {
+    ...rest,
+    request: { method: request.method, url: request.url, ...brief(request.body) },
+    ...(response ? { response: { status: response.status, ...brief(response.body) } } : {}),
+  };
+}
+
+/**
+ * A full record (headers, bodies, curl) for the first failures of a check; a brief one otherwise: what was sent
+ * and what came back, with the size and digest of each body (`omitted`).
+ */
 export function exchangeRecord(exchange: Exchange, redaction: Redaction, full: boolean): ExchangeRecord {
   const { request, response, error } = exchange;
+  const body = (bytes: Buffer, size: number, truncated: boolean) =>
+    full ? bodyRecord(bytes, size, truncated, redaction, MAX_RECORDED_BODY) : omittedBody(bytes, size, truncated);
   const record: ExchangeRecord = {
     ...(request.label ? { label: redactText(request.label, redaction) } : {}),
     request: {
       method: request.method,
       url: redactUrl(request.url),
       ...(full ? { headers: redactHeaders(request.headers, redaction) } : {}),
-      ...(full && request.body ? { body: bodyRecord(request.body, request.body.length, false, redaction, MAX_RECORDED_BODY) } : {}),
+      ...(request.body ? { body: body(request.body, request.body.length, false) } : {}),
     },
     ...(response
       ? {
           response: {
             status: response.status,
             ...(full ? { headers: redactHeaders(response.headers, redaction) } : {}),
-            ...(full ? { body: bodyRecord(response.body, response.bodyBytes, response.truncated, redaction, MAX_RECORDED_BODY) } : {}),
+            ...(full || response.bodyBytes > 0 ? { body: body(response.body, response.bodyBytes, response.truncated) } : {}),
           },
         }
       : {}),
@@ -194,6 +280,11 @@ export function exchangeRecord(exchange: Exchange, redaction: Redaction, full: b
     ...(full ? { curl: curlCommand(request, redaction, { maxBodyBytes: MAX_RECORDED_BODY }) } : {}),
   };
   return record;
+}
+
+/** The size and digest of bytes not stored. */
+function omittedBody(bytes: Buffer, size: number, truncated: boolean): BodyRecord {
+  return { omitted: true, bytes: size, truncated, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 function bodyRecord(bytes: Buffer, size: number, truncated: boolean, redaction: Redaction, limit: number): BodyRecord {

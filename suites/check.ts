@@ -16,6 +16,8 @@ import type { WebhookEvent } from '../specs/catalog.js';
 import type { Observer } from './observer.js';
 
 export type Level = 'MUST' | 'SHOULD';
+/** What a pass needs beyond the judge's verdict (see `Check.evidence` and suites/evidence.ts). */
+export type EvidenceRule = 'rejection' | 'idempotency';
 export const LEVELS: readonly Level[] = ['MUST', 'SHOULD'];
 
 const WEBHOOK_SUITE_IDS = ['url-validation', 'acknowledgement', 'signature', 'idempotency', 'robustness'] as const;
@@ -47,6 +49,13 @@ export interface Check {
   rationale: string;
   /** Needs the observer (`--observe`); skipped with the reason without it. */
   needsObserver?: boolean;
+  /**
+   * A pass of this check needs evidence beyond the judge's verdict (suites/evidence.ts, applied by the runner after
+   * the run and by the fuzzer): each delivery it rests on was answered, or dropped while the target acknowledged
+   * valid deliveries in the same run; otherwise the pass becomes a skip, "inconclusive". `rejection`: checks that
+   * pass when a delivery is not accepted; `idempotency`: checks of retries and copies.
+   */
+  evidence?: EvidenceRule;
   /** Judges the exchanges a probe recorded for it (checks judged otherwise record verdicts themselves). */
   judge?: (exchanges: Exchange[]) => Verdict;
 }
@@ -131,6 +140,8 @@ export interface ProbeContext {
   later(task: () => Promise<void>): void;
   /** Work to do `delayMs` from now, alongside the other probes, without holding a probe slot (a retry that must not follow at once). */
   after(delayMs: number, task: () => Promise<void>): void;
+  /** Resolves after `ms`, or at once when the run is stopped from outside. */
+  wait(ms: number): Promise<void>;
 }
 
 export interface Probe {

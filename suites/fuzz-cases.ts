@@ -48,6 +48,7 @@ export const FUZZ_CHECKS: Record<CaseClass, Check> = {
     level: 'MUST',
     title: 'Random forged or mangled signatures are never accepted',
     rationale: 'Any accepted forgery lets anyone on the internet inject events.',
+    evidence: 'rejection',
   }),
   invalid: defineCheck({
     id: 'robustness.fuzz-invalid',

@@ -6,24 +6,28 @@
  *
  * Hostile-but-valid input and broken bodies are SHOULD-level: a failure there is recorded (once per check and
  * event, unshrunk) and fuzzing goes on, unless `strict`, where it fails and shrinks like a MUST failure.
+ *
+ * Aborting `FuzzConfig.stop` stops sending at once (the deliveries in flight are cut off and count for nothing); a
+ * shrink under way ends with the smallest failure found so far, which is saved as usual. Passes of checks marked
+ * with `evidence` (the forgeries) are weighed at the end (suites/evidence.ts).
  */
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../generators/deliveries.js';
-import { signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
+import { isAcknowledged, signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult } from './check.js';
 import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
+import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, outcome } from './outcome.js';
 import { buildLifecycle } from '../generators/lifecycles.js';
 import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
-import { isAcknowledged } from '../profiles/zoom.js';
-import { TargetUnreachable } from './runner.js';
+import { stopReason, TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
   target: URL;
@@ -49,6 +53,8 @@ export interface FuzzConfig {
   tool: { name: string; version: string };
   /** The command line that repeats one case: gets the lane.round:path. */
   reproduce: (check: Check, event: string | undefined, path: string) => string;
+  /** Stops fuzzing when aborted (see the module comment); the outcome holds what ran. */
+  stop?: AbortSignal;
 }
 
 export interface FuzzProgress {
@@ -81,7 +87,8 @@ export interface FuzzOutcome {
   classes: Record<string, number>;
   findings: FuzzFinding[];
   results: CheckResult[];
-  stopped?: { reason: string; unreachable: boolean };
+  /** Why fuzzing stopped early: the target went away (`unreachable`), or the caller asked for it (`requested`). */
+  stopped?: { reason: string; unreachable: boolean; requested: boolean };
 }
 
 type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
@@ -111,6 +118,13 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const deadline = config.durationMs !== undefined ? Date.now() + config.durationMs : Infinity;
   let budget = config.runs ?? (config.durationMs !== undefined ? Infinity : 1000);
   const latencies: number[] = [];
+  /** What became of the deliveries of each check (suites/evidence.ts), and how many valid ones were acknowledged. */
+  const evidence = { tallies: new Map<string, EvidenceTally>(), validAcknowledged: 0 };
+  const tallyOf = (check: Check) => {
+    let tally = evidence.tallies.get(check.id);
+    if (!tally) evidence.tallies.set(check.id, (tally = emptyTally()));
+    return tally;
+  };
   const engine = new HttpEngine({
     deadlineMs: config.deadlineMs,
     concurrency: config.concurrency,
@@ -120,6 +134,9 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       if (exchange.response) latencies.push(exchange.latencyMs);
     },
   });
+  const requestStop = () => engine.stop(stopReason(config.stop!), { abortInFlight: true });
+  if (config.stop?.aborted) requestStop();
+  config.stop?.addEventListener('abort', requestStop, { once: true });
   const generator = new DeliveryGenerator(config.seed);
   const scenarios = scenarioArbitrary(config.events);
   const cases = caseArbitrary(generator, config.events);
@@ -157,6 +174,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const label = `${built.fuzzCase.class} ${built.fuzzCase.event.name}`;
     const request = sign(built.body, built.signature, label);
     const exchange = await engine.send(request);
+    countExchange(tallyOf(built.check), exchange);
+    if (built.signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
     let verdict = judgeCase(built, exchange);
     const { eventTs } = built.delivery;
     if (verdict.status === 'pass' && built.fuzzCase.class === 'forged' && config.observer && eventTs !== undefined) {
@@ -217,12 +236,14 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       send: async (body, label) => {
         const request = sign(body, { kind: 'valid' }, label);
         const exchange = await engine.send(request);
+        if (isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
         log.push({ label, group: group++, request, exchange });
         return exchange;
       },
       together: async (body, labels) => {
         const requests = labels.map((label) => sign(body, { kind: 'valid' }, label));
         const exchanges = await engine.releasedTogether(requests);
+        evidence.validAcknowledged += exchanges.filter((exchange) => isAcknowledged(exchange.response?.status)).length;
         const at = group++;
         requests.forEach((request, index) => log.push({ label: labels[index]!, group: at, request, exchange: exchanges[index]! }));
         return exchanges;
@@ -328,16 +349,24 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   /** Shrinking stops after this long (a slow receiver makes every failing candidate cost a deadline). */
   const shrinkBudgetMs = Math.max(10_000, 10 * config.deadlineMs);
+  /**
+   * Ends the fast-check run at once (fast-check's interrupting precondition failure): returning "passed" instead
+   * would still generate every remaining case of the chunk, seconds of CPU after a stop. Interrupted while
+   * shrinking, the smallest failure found so far stands.
+   */
+  function interrupt(): never {
+    throw new fc.PreconditionFailure(true);
+  }
   const property = (lane: number) => {
     let shrinkUntil = 0;
     return fc.asyncProperty(input, async (value) => {
-      if (engine.stopped) return true;
+      if (engine.stopped) interrupt();
       if (shrinkUntil > 0) {
-        // Shrinking: a candidate that cannot be tried within the budget counts as passing, which ends the shrink.
-        if (Date.now() > shrinkUntil) return true;
+        // Shrinking: once the budget is spent, the shrink ends with the smallest failure so far.
+        if (Date.now() > shrinkUntil) interrupt();
       } else if (mustFailure || Date.now() > deadline) {
         // Another lane found a failure (or time is up): this lane stops sending.
-        return true;
+        interrupt();
       }
       const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
       classes[kind] = (classes[kind] ?? 0) + 1;
@@ -346,10 +375,12 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       try {
         ok = value.kind === 'case' ? await runCase(lane, buildCase(generator, value.value)) : await runScenario(lane, value.value);
       } catch (error) {
+        // Stopped: a case cut off, or never sent, neither passes nor fails.
+        if (error instanceof EngineStopped) interrupt();
         if (!(error instanceof ObserverError)) throw error;
         // The observer broke its contract: a configuration problem, not a finding about the receiver.
         engine.stop(`observer: ${error.message}`);
-        return true;
+        interrupt();
       }
       if (!ok && shrinkUntil === 0) {
         shrinkUntil = Date.now() + shrinkBudgetMs;
@@ -369,8 +400,11 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       budget -= numRuns;
       const seed = laneSeed(index, round);
       const details = await fc.check(property(index), { seed, numRuns, ...(parsedPath ? { path: parsedPath.path } : {}) });
-      if (details.failed) {
-        if (details.errorInstance instanceof EngineStopped || engine.stopped) return;
+      // fast-check reports a run interrupted before any case passed as failed, without a counterexample: no failure.
+      if (details.failed && details.counterexample !== null) {
+        // A stop asked for while shrinking ends the shrink: the smallest failure so far is saved. Any other stop
+        // (the target went away) leaves nothing trustworthy to save.
+        if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
         const failure = lastFailure.get(index);
         if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
         // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
@@ -410,11 +444,13 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     if (!(error instanceof EngineStopped)) throw error;
   } finally {
     clearInterval(ticker);
+    config.stop?.removeEventListener('abort', requestStop);
     progress();
     await engine.close();
   }
   const durationMs = performance.now() - started;
   const stopped = engine.stopped;
+  const requested = stopped !== undefined && config.stop?.aborted === true && stopped === stopReason(config.stop);
   return {
     runs,
     deliveries: engine.sent,
@@ -422,8 +458,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     latencies,
     classes,
     findings,
-    results: results(config, findings, classes),
-    ...(stopped ? { stopped: { reason: stopped, unreachable: true } } : {}),
+    results: results(config, findings, classes, evidence, requested ? stopped : undefined),
+    ...(stopped ? { stopped: { reason: stopped, unreachable: !requested, requested } } : {}),
   };
 }
 
@@ -434,8 +470,17 @@ export function parsePath(text: string): { lane: number; round: number; path: st
   return { lane: Number(match[1]), round: Number(match[2]), path: match[3]! };
 }
 
-/** One result per finding, and a pass for each check that ran cases and found nothing. */
-function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<string, number>): CheckResult[] {
+/**
+ * One result per finding, and for each check that ran cases and found nothing a pass (weighed by the evidence rule).
+ * When the run was stopped on request, each check that ran no case is skipped as not reached.
+ */
+function results(
+  config: FuzzConfig,
+  findings: FuzzFinding[],
+  classes: Record<string, number>,
+  evidence: { tallies: Map<string, EvidenceTally>; validAcknowledged: number },
+  stopped: string | undefined,
+): CheckResult[] {
   const systemOf = new Map(config.events.map((event) => [event.name, event.system]));
   const out: CheckResult[] = findings.map((finding) => ({
     check: finding.check,
@@ -459,8 +504,13 @@ function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<st
     byCheck.set(check.id, entry);
   }
   for (const { check, count } of byCheck.values()) {
+    const reproduce = config.reproduce(check, undefined, '');
     if (count > 0 && !failed.has(check.id)) {
-      out.push({ check, status: 'pass', reason: `${count} random case${count === 1 ? '' : 's'}, none failed`, exchanges: [], reproduce: config.reproduce(check, undefined, '') });
+      const passed = { status: 'pass' as const, reason: `${count} random case${count === 1 ? '' : 's'}, none failed` };
+      const verdict = weighEvidence(check, passed, evidence.tallies.get(check.id) ?? emptyTally(), evidence.validAcknowledged);
+      out.push({ check, status: verdict.status, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}), exchanges: [], reproduce });
+    } else if (count === 0 && stopped !== undefined) {
+      out.push({ check, status: 'skip', reason: `not reached: ${stopped}`, exchanges: [], reproduce });
     }
   }
   return out;

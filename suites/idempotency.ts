@@ -19,6 +19,7 @@ const redelivery = defineCheck({
   title: 'A redelivery (same body, fresh timestamp and signature) is acknowledged again',
   rationale: 'Zoom retries until it is acknowledged; a receiver that refuses a copy it has seen turns one lost answer into a failed delivery.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const concurrentDuplicates = defineCheck({
@@ -28,6 +29,7 @@ const concurrentDuplicates = defineCheck({
   title: 'Two copies of a delivery arriving at the same moment are both acknowledged',
   rationale: 'Several subscriptions to one event deliver it twice at once; both copies must be acknowledged.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const appliedOnce = defineCheck({
@@ -37,6 +39,7 @@ const appliedOnce = defineCheck({
   title: 'A delivery received four times (original, retry, two concurrent copies) is applied exactly once',
   rationale: 'Applying a retry or a duplicate again double-charges, double-notifies or double-counts.',
   needsObserver: true,
+  evidence: 'idempotency',
 });
 
 const rejectedNeverApplied = defineCheck({
@@ -46,6 +49,7 @@ const rejectedNeverApplied = defineCheck({
   title: 'A delivery rejected for its signature is never applied',
   rationale: 'Applying before verifying lets anyone trigger the receiver\'s effects, whatever status it answers.',
   needsObserver: true,
+  evidence: 'rejection',
 });
 
 const firstArrivalCopies = defineCheck({
@@ -55,6 +59,7 @@ const firstArrivalCopies = defineCheck({
   title: 'Copies of a delivery never sent before, arriving at the same instant, are all acknowledged',
   rationale: 'An app with two subscriptions to one event receives both copies of a fresh delivery at once; each must be acknowledged.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const firstArrivalAppliedOnce = defineCheck({
@@ -65,6 +70,7 @@ const firstArrivalAppliedOnce = defineCheck({
   rationale:
     'Deduplication that looks a delivery up and marks it seen with an await in between lets simultaneous first copies both through, and the event is applied twice.',
   needsObserver: true,
+  evidence: 'idempotency',
 });
 
 const sharedTimestamp = defineCheck({
@@ -74,6 +80,7 @@ const sharedTimestamp = defineCheck({
   title: 'Distinct deliveries of one event that share their event_ts are each acknowledged',
   rationale: 'event_ts counts milliseconds: two participants joining a large meeting in the same millisecond are two different deliveries with one event_ts.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const sharedTimestampApplied = defineCheck({
@@ -84,6 +91,7 @@ const sharedTimestampApplied = defineCheck({
   rationale:
     'Zoom sends different deliveries with the same event and event_ts (two participants joining in one millisecond); only a retry repeats the body byte for byte, so deduplicating by event and event_ts loses real events.',
   needsObserver: true,
+  evidence: 'idempotency',
 });
 
 const abandonedRetry = defineCheck({
@@ -93,6 +101,7 @@ const abandonedRetry = defineCheck({
   title: 'The retry of a delivery whose sender hung up before the answer is acknowledged',
   rationale: 'Zoom stops waiting after 3 seconds and retries later with a fresh timestamp and signature; the retry must be acknowledged whatever became of the first attempt.',
   judge: acknowledgedInTime,
+  evidence: 'idempotency',
 });
 
 const abandonedAppliedOnce = defineCheck({
@@ -102,6 +111,7 @@ const abandonedAppliedOnce = defineCheck({
   title: 'A delivery whose sender hung up before the answer, then retried, is applied exactly once',
   rationale: 'A receiver that finishes the first attempt after Zoom hung up but records it as done only when its answer was read applies the retry again.',
   needsObserver: true,
+  evidence: 'idempotency',
 });
 
 const lateRetry = defineCheck({
@@ -112,6 +122,7 @@ const lateRetry = defineCheck({
   rationale:
     'Zoom retries 5, 20 and 60 minutes after the first attempt; a deduplication memory that forgets sooner applies the retry again (the run waits --retry-after; fuzz --retry-after tests longer memories).',
   needsObserver: true,
+  evidence: 'idempotency',
 });
 
 /**
@@ -179,7 +190,7 @@ const rejections: Probe = {
       observe(context, rejectedNeverApplied, event!.name, rejected.map(({ exchange }) => exchange), async (observer) => {
         for (const { delivery, exchange } of rejected) {
           const count = await observer.count(event!.name, delivery.eventTs!);
-          if (count > 0) return { status: 'fail', reason: `applied ${count} time${count === 1 ? '' : 's'} though rejected with status ${exchange.response?.status ?? 'none'} (${exchange.request.label})` };
+          if (count > 0) return { status: 'fail', reason: `applied ${count} time${count === 1 ? '' : 's'} though rejected (${outcome(exchange)}; ${exchange.request.label})`, exchanges: [exchange] };
         }
         return { status: 'pass', reason: `${rejected.length} rejected deliveries, none applied` };
       }),
@@ -324,7 +335,7 @@ const lateRetries: Probe = {
     const eventTs = delivery!.eventTs;
     context.later(async () => {
       const wait = original.startedAt + context.retryAfterMs - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await context.wait(wait);
       const age = Date.now() - original.startedAt;
       const retry = await context.send(context.signed(body, { label: `late retry, ${describeDuration(age)} after the original: same body, fresh timestamp and signature` }));
       await observe(context, lateRetry, event!.name, [original, retry], async (observer) => {
@@ -359,7 +370,8 @@ async function observe(
 ): Promise<void> {
   try {
     const verdict = await ask(context.observer!);
-    context.record(check, event, { ...verdict, exchanges: verdict.exchanges ?? exchanges });
+    // The exchanges the verdict names (the delivery it is about), else all of them.
+    context.record(check, event, { exchanges, ...verdict });
   } catch (error) {
     if (!(error instanceof ObserverError)) throw error;
     context.record(check, event, { status: 'skip', reason: `observer: ${error.message}`, exchanges });

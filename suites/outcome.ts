@@ -3,10 +3,16 @@ import type { Exchange } from '../engine/http.js';
 import { isAcknowledged } from '../profiles/zoom.js';
 import type { Verdict } from './check.js';
 
-/** `status 500 after 12 ms`, `no response within 3000 ms`, `connection reset after 4 ms`. */
+/** `status 500 after 12 ms`, `no response within 3000 ms`, `connection closed without an answer after 4 ms`. */
 export function outcome(exchange: Exchange): string {
   const ms = `${Math.round(exchange.latencyMs)} ms`;
   if (exchange.response) return `status ${exchange.response.status} after ${ms}`;
+  const kind = exchange.error!.kind;
+  return kind === 'timeout' || kind === 'refused' ? noAnswer(exchange) : `${noAnswer(exchange)} after ${ms}`;
+}
+
+/** Why an exchange got no answer, without its timing: the same words for every delivery dropped the same way. */
+export function noAnswer(exchange: Exchange): string {
   const error = exchange.error!;
   switch (error.kind) {
     case 'timeout':
@@ -14,9 +20,9 @@ export function outcome(exchange: Exchange): string {
     case 'refused':
       return 'connection refused';
     case 'reset':
-      return `connection closed without an answer after ${ms}`;
+      return 'connection closed without an answer';
     default:
-      return `${error.message} after ${ms}`;
+      return error.message;
   }
 }
 

@@ -58,6 +58,7 @@ const wrongMethod = defineCheck({
   title: 'Requests with another method than POST are not accepted',
   rationale: 'Zoom only POSTs; an endpoint that acts on GET or PUT exposes its effects to anything that can make a request.',
   judge: notAccepted,
+  evidence: 'rejection',
 });
 
 const burst = defineCheck({

@@ -5,16 +5,23 @@
  * retries, observer queries). Emits every result as it is reached; never formats output.
  *
  * The run stops early, and the checks it did not reach are skipped with the reason, when the target stops
- * accepting connections (refused several times in a row: exit code 2 territory) or stops answering (many
- * deliveries in a row without an answer within the deadline).
+ * accepting connections (refused several times in a row: exit code 2 territory), stops answering (many
+ * deliveries in a row without an answer within the deadline), or when the caller asks it to (`RunConfig.stop`, an
+ * AbortSignal: the command line aborts it on SIGINT or SIGTERM). A requested stop cuts off the deliveries in flight;
+ * what ran is returned as usual. The runner installs no process-wide handler of its own.
+ *
+ * Passes of checks marked with `evidence` are weighed once the run is over (suites/evidence.ts): a pass that rests
+ * on deliveries the target dropped stands only if the target acknowledged valid deliveries in the same run.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { deriveSeed, DeliveryGenerator, draftTraits, type Delivery, type Draft, type Mode } from '../generators/deliveries.js';
-import { baseHeaders, challengeToken, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
+import { baseHeaders, challengeToken, isAcknowledged, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Probe, ProbeContext, SampleOptions, SuiteId, Verdict } from './check.js';
+import { awaitsRunEvidence, tallyOf, weighEvidence } from './evidence.js';
 import type { Observer } from './observer.js';
 import { SUITES } from './index.js';
 
@@ -42,6 +49,19 @@ export interface RunConfig {
   reproduce: (check: Check, event: string | undefined) => string;
   /** One shard of a run (`--shard`): per-event probes on these events only; run-level probes only when `runLevel`. */
   shard?: { events: readonly WebhookEvent[]; runLevel: boolean };
+  /**
+   * Stops the run when aborted: nothing more is sent, the deliveries in flight are cut off, the checks not reached
+   * are skipped with the abort reason (`stopReason`), and the outcome holds what ran.
+   */
+  stop?: AbortSignal;
+}
+
+/** The words of an abort reason: a string as it is, an Error's message. */
+export function stopReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  return 'stopped';
 }
 
 export interface RunProgress {
@@ -68,8 +88,11 @@ export interface RunOutcome {
   generationMs: number;
   /** Latencies (ms to the response headers) of every answered delivery. */
   latencies: number[];
-  /** Why the run stopped early, if it did. */
-  stopped?: { reason: string; unreachable: boolean };
+  /**
+   * Why the run stopped early, if it did: the target went away (`unreachable`), stopped answering, or the caller
+   * asked for it (`requested`, through `RunConfig.stop`).
+   */
+  stopped?: { reason: string; unreachable: boolean; requested: boolean };
   /** Probe failures that are bugs in this tool (reported, never silently passed). */
   internalErrors: string[];
 }
@@ -125,6 +148,9 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
   const later: (() => Promise<void>)[] = [];
   /** Work scheduled by `after`, running alongside the tasks; awaited before the exclusive probes. */
   const delayed: Promise<void>[] = [];
+  /** Requests of valid deliveries (correctly signed, fresh, POST), and how many of them the target acknowledged. */
+  const validRequests = new WeakSet<HttpRequest>();
+  let validAcknowledged = 0;
   // The engine stops itself when the target refuses connections (unreachable); the runner adds the silent target.
   let silentStop: string | undefined;
   let silent = 0;
@@ -137,6 +163,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     ...(config.insecure ? { insecure: true } : {}),
     onExchange(exchange) {
       if (exchange.response) latencies.push(exchange.latencyMs);
+      if (validRequests.has(exchange.request) && isAcknowledged(exchange.response?.status)) validAcknowledged++;
       silent = exchange.error?.kind === 'timeout' ? silent + 1 : 0;
       if (silent >= silentToStop && !engine.stopped) {
         silentStop = `the target stopped answering (${silent} deliveries in a row got no answer within ${config.deadlineMs} ms)`;
@@ -153,13 +180,29 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
   const progress = () => listener.onProgress?.({ tasksDone, tasksTotal, deliveries: engine.sent, failures, phase });
 
   const systemOf = new Map(config.events.map((event) => [event.name, event.system]));
-  const record = (result: CheckResult) => {
-    const system = result.event !== undefined ? systemOf.get(result.event) : undefined;
-    if (system !== undefined) result.system = system;
+  /** Passes that rest on dropped deliveries: settled once the run is over (suites/evidence.ts). */
+  const awaitingEvidence: CheckResult[] = [];
+  const emit = (result: CheckResult) => {
     results.push(result);
     if (result.status === 'fail') failures++;
     listener.onResult?.(result);
   };
+  const record = (result: CheckResult) => {
+    const system = result.event !== undefined ? systemOf.get(result.event) : undefined;
+    if (system !== undefined) result.system = system;
+    const tally = tallyOf(result.exchanges);
+    if (awaitsRunEvidence(result.check, result.status, tally)) awaitingEvidence.push(result);
+    else emit(settle(result, validAcknowledged));
+  };
+  const settle = (result: CheckResult, acknowledged: number): CheckResult => {
+    const verdict = weighEvidence(result.check, result, tallyOf(result.exchanges), acknowledged);
+    if (verdict === result) return result;
+    const { reason: _reason, ...rest } = result;
+    return { ...rest, status: verdict.status, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}) };
+  };
+  const requestStop = () => engine.stop(stopReason(config.stop!), { abortInFlight: true });
+  if (config.stop?.aborted) requestStop();
+  config.stop?.addEventListener('abort', requestStop, { once: true });
 
   /** Missing results of tasks with observer work still to do: decided once that work is done. */
   const deferred: (() => void)[] = [];
@@ -192,7 +235,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
         after(delayMs, work) {
           pending++;
           delayed.push(
-            new Promise((resolve) => setTimeout(resolve, delayMs))
+            pause(delayMs, config.stop)
               .then(guarded(work))
               .catch((error: unknown) => {
                 internalErrors.push(`probe ${task.probe.id}${task.event ? ` on ${task.event.name}` : ''} (delayed work): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -200,6 +243,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
           );
         },
       },
+      validRequests,
       (check, event, verdict, exchanges) => {
         recorded.add(keyOf(check, event));
         record({
@@ -214,6 +258,8 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     );
     let skipReason: string | undefined;
     try {
+      // Once stopped, what is left is skipped without building its deliveries.
+      if (engine.stopped) throw new EngineStopped(engine.stopped);
       await task.probe.run(context, task.event);
     } catch (error) {
       if (error instanceof EngineStopped) skipReason = `not reached: ${error.reason}`;
@@ -234,7 +280,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
           check,
           ...(event !== undefined ? { event } : {}),
           status: 'skip',
-          reason: skipReason ?? 'the probe reached no verdict',
+          reason: skipReason ?? (engine.stopped ? `not reached: ${engine.stopped}` : 'the probe reached no verdict'),
           exchanges: [],
           reproduce: config.reproduce(check, event),
         });
@@ -260,6 +306,8 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     await Promise.all(
       later.map((work) =>
         observerLimit(async () => {
+          // A requested stop skips the observer queries too (their checks are skipped as not reached).
+          if (config.stop?.aborted) return;
           try {
             await work();
           } catch (error) {
@@ -270,8 +318,11 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     );
     for (const fillGaps of deferred) fillGaps();
   } finally {
+    config.stop?.removeEventListener('abort', requestStop);
     await engine.close();
   }
+  for (const result of awaitingEvidence) emit(settle(result, validAcknowledged));
+  const requested = engine.stopped !== undefined && config.stop?.aborted === true && engine.stopped === stopReason(config.stop);
   return {
     results,
     startedAt,
@@ -280,9 +331,14 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
     bytesSent: engine.bytesSent,
     generationMs: timing.generationMs,
     latencies,
-    ...(engine.stopped ? { stopped: { reason: engine.stopped, unreachable: engine.stopped !== silentStop } } : {}),
+    ...(engine.stopped ? { stopped: { reason: engine.stopped, unreachable: engine.stopped !== silentStop && !requested, requested } } : {}),
     internalErrors,
   };
+}
+
+/** Resolves after `ms`, or at once when the run is stopped from outside (what follows then meets a stopped engine). */
+function pause(ms: number, stop: AbortSignal | undefined): Promise<void> {
+  return sleep(ms, undefined, stop ? { signal: stop } : {}).catch(() => undefined);
 }
 
 function createContext(
@@ -293,6 +349,7 @@ function createContext(
   task: Task,
   wanted: Set<string>,
   defer: Pick<ProbeContext, 'later' | 'after'>,
+  validRequests: WeakSet<HttpRequest>,
   record: (check: Check, event: string | undefined, verdict: Verdict, exchanges: Exchange[]) => void,
 ): ProbeContext {
   const url = config.target.href;
@@ -335,7 +392,10 @@ function createContext(
         ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
         ...(config.auth ? { auth: config.auth } : {}),
       });
-      return { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}) };
+      const request: HttpRequest = { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}) };
+      // What Zoom itself would send: evidence that the target is up and acknowledges (suites/evidence.ts).
+      if ((options.as ?? { kind: 'valid' }).kind === 'valid' && options.timestamp === undefined && request.method === 'POST') validRequests.add(request);
+      return request;
     },
     unsigned(body, options = {}): HttpRequest {
       return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}) };
@@ -357,5 +417,6 @@ function createContext(
     },
     later: defer.later,
     after: defer.after,
+    wait: (ms) => pause(ms, config.stop),
   };
 }

@@ -10,7 +10,7 @@ import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } fr
 import { acknowledgedInTime, is2xx, labelOf, notAccepted, outcome } from './outcome.js';
 
 function rejection(name: string, level: 'MUST' | 'SHOULD', title: string, rationale: string): Check {
-  return defineCheck({ id: `signature.${name}`, suite: 'signature', level, title, rationale, judge: notAccepted });
+  return defineCheck({ id: `signature.${name}`, suite: 'signature', level, title, rationale, judge: notAccepted, evidence: 'rejection' });
 }
 
 const missingSignature = rejection('missing-signature', 'MUST', 'A delivery without x-zm-signature is not accepted', 'Without it nothing proves the delivery comes from Zoom.');
@@ -219,8 +219,12 @@ export const signatureSuite: Suite = {
 };
 
 function judge401(exchanges: Exchange[]): { status: 'pass' | 'fail' | 'skip'; reason?: string; exchanges: Exchange[] } {
-  const rejected = exchanges.filter((exchange) => !is2xx(exchange));
-  if (rejected.length === 0) return { status: 'skip', reason: 'no forged delivery was rejected (see the failed signature checks)', exchanges: [] };
+  // Only answers say which status the receiver rejects with: a dropped delivery is not a rejection status.
+  const rejected = exchanges.filter((exchange) => exchange.response !== undefined && !is2xx(exchange));
+  if (rejected.length === 0) {
+    const dropped = exchanges.filter((exchange) => exchange.response === undefined).length;
+    return { status: 'skip', reason: `no forged delivery was answered with a rejection status${dropped > 0 ? ` (${dropped} got no answer)` : ''} (see the signature checks)`, exchanges: [] };
+  }
   const other = rejected.filter((exchange) => exchange.response?.status !== 401);
   if (other.length === 0) return { status: 'pass', exchanges: rejected };
   const first = other[0]!;

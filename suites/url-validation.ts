@@ -4,7 +4,7 @@
  * HMAC(secret, anything): the same construction as a delivery signature, so anyone can forge deliveries.
  */
 import fc from 'fast-check';
-import type { Exchange } from '../engine/http.js';
+import { EngineStopped, type Exchange } from '../engine/http.js';
 import { deriveSeed } from '../generators/deliveries.js';
 import { answeredToken, challengeBody, judgeChallengeAnswer, nowSeconds } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
@@ -25,6 +25,7 @@ const unsignedChallenge = defineCheck({
   level: 'MUST',
   title: 'An unsigned challenge is not answered with a valid encryptedToken',
   rationale: 'Answering unverified challenges makes the endpoint a signing oracle: anyone can obtain a valid signature for a forged delivery.',
+  evidence: 'rejection',
 });
 
 const wronglySignedChallenge = defineCheck({
@@ -33,6 +34,7 @@ const wronglySignedChallenge = defineCheck({
   level: 'MUST',
   title: 'A challenge signed with another secret is not answered with a valid encryptedToken',
   rationale: 'Answering challenges whose signature does not verify makes the endpoint a signing oracle for forged deliveries.',
+  evidence: 'rejection',
 });
 
 /** Zoom's plainTokens are URL-safe base64 strings of about 22 characters. */
@@ -48,14 +50,26 @@ const answers: Probe = {
   scope: 'run',
   async run(context) {
     const exchanges: Exchange[] = [];
+    /** The last answer to each token that failed, with what was wrong (fast-check's shrinking replays tokens). */
     const failures = new Map<string, { exchange: Exchange; problem: string }>();
     let eventTs = context.generator.world.epochMs;
+    let stopped: EngineStopped | undefined;
     const property = fc.asyncProperty(plainTokens, async (plainToken) => {
       eventTs = context.generator.claimTimestamp(eventTs + 1);
-      const exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
+      let exchange: Exchange;
+      try {
+        exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
+      } catch (error) {
+        if (!(error instanceof EngineStopped)) throw error;
+        // The run was stopped: fast-check ends at once (its interrupting precondition failure); while shrinking, the
+        // smallest failure sent stands.
+        stopped = error;
+        throw new fc.PreconditionFailure(true);
+      }
       exchanges.push(exchange);
       const verdict = judgeChallengeAnswer(exchange.response?.status, exchange.response?.body, plainToken, context.challengeToken(plainToken));
-      if (!verdict.ok) failures.set(plainToken, { exchange, problem: verdict.problem });
+      if (verdict.ok) failures.delete(plainToken);
+      else failures.set(plainToken, { exchange, problem: verdict.problem });
       return verdict.ok;
     });
     const details = await fc.check(property, {
@@ -64,18 +78,23 @@ const answers: Probe = {
       interruptAfterTimeLimit: Math.max(15_000, context.deadlineMs * 5),
       markInterruptAsFailure: false,
     });
-    if (details.failed && details.counterexample) {
-      const token = details.counterexample[0];
-      const failure = failures.get(token);
-      const shown = failure ? [failure.exchange] : exchanges.slice(-1);
+    const token = details.counterexample?.[0];
+    const failure = details.failed && token !== undefined ? failures.get(token) : undefined;
+    if (failure) {
+      const { exchange, problem } = failure;
+      const cause = exchange.response ? `${outcome(exchange)}; ${problem}` : outcome(exchange);
       context.record(answersChallenge, undefined, {
         status: 'fail',
-        reason: `plainToken "${token}" (shrunk after ${details.numRuns} challenges): ${failure ? `${outcome(failure.exchange)}; ${failure.problem}` : 'failed'}`,
-        exchanges: shown,
+        reason: `plainToken "${token}" (challenge ${details.numRuns} failed, shrunk ${details.numShrinks} times): ${cause}`,
+        exchanges: [exchange],
       });
       return;
     }
-    if (details.failed) throw details.errorInstance ?? new Error('the challenge property failed without a counterexample');
+    // Stopped before a verdict: not reached (the runner skips it with the reason).
+    if (stopped) throw stopped;
+    // Failed without a recorded answer: the property threw, a bug of this tool, not the target's.
+    if (details.failed) throw details.errorInstance ?? new Error('the challenge property failed without a recorded answer');
+    if (exchanges.length === 0) throw new Error('the challenge property ran no challenge');
     context.record(answersChallenge, undefined, { status: 'pass', reason: `${details.numRuns} challenges answered correctly`, exchanges });
   },
 };

@@ -46,7 +46,7 @@ describe('conformance checks', () => {
       expect(lines[at], id).toMatch(/ MUST /);
       expect(lines[at + 1], id).toMatch(/^\s+why: \S/);
     }
-    expect(lines.find((line) => line.startsWith('idempotency.shared-timestamp-applied '))).toMatch(/\(needs --observe\)$/);
+    expect(lines.find((line) => line.startsWith('idempotency.shared-timestamp-applied '))).toMatch(/\(needs --observe[;)]/);
     expect(lines.find((line) => line.startsWith('idempotency.shared-timestamp '))).not.toMatch(/needs --observe/);
   });
 });

@@ -10,7 +10,7 @@ import { EngineStopped, HttpEngine, unreachableReason, type Exchange } from '../
 import type { ApiOperation } from '../../specs/catalog.js';
 import { SchemaValidator } from '../../specs/schema-validator.js';
 import type { Check, CheckResult, Verdict } from '../check.js';
-import { TargetUnreachable, type RunProgress } from '../runner.js';
+import { stopReason, TargetUnreachable, type RunProgress } from '../runner.js';
 import type { ApiCheck, ApiFeed } from './checks.js';
 import { operationLabel, planRequests, type RequestPlan } from './requests.js';
 
@@ -34,6 +34,8 @@ export interface ApiRunConfig {
   userAgent: string;
   /** The command line that repeats one check on one operation (undefined: the whole run). */
   reproduce: (check: Check, operation: ApiOperation | undefined) => string;
+  /** Stops the run when aborted, as `RunConfig.stop` does for the webhook runner. */
+  stop?: AbortSignal;
 }
 
 export interface ApiRunListener {
@@ -48,7 +50,7 @@ export interface ApiRunOutcome {
   /** Requests sent. */
   deliveries: number;
   latencies: number[];
-  stopped?: { reason: string; unreachable: boolean };
+  stopped?: { reason: string; unreachable: boolean; requested: boolean };
   internalErrors: string[];
 }
 
@@ -87,6 +89,9 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
     ...(config.insecure ? { insecure: true } : {}),
     onExchange: (exchange) => exchange.response && latencies.push(exchange.latencyMs),
   });
+  const requestStop = () => engine.stop(stopReason(config.stop!), { abortInFlight: true });
+  if (config.stop?.aborted) requestStop();
+  config.stop?.addEventListener('abort', requestStop, { once: true });
   const validator = new SchemaValidator();
   let failures = 0;
   let tasksDone = 0;
@@ -109,6 +114,7 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
     const checks = config.checks.filter((check) => notApplicable(check, operation) === undefined);
     try {
       if (checks.length === 0) return;
+      if (engine.stopped) throw new EngineStopped(engine.stopped);
       const plan = planRequests(operation, config);
       const feeds = [...new Set(checks.map((check) => check.feeds))];
       const sent = new Map<ApiFeed, Exchange[]>();
@@ -138,8 +144,10 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
     const limit = pLimit(Math.max(2, config.concurrency));
     await Promise.all(config.operations.map((operation) => limit(() => runOperation(operation))));
   } finally {
+    config.stop?.removeEventListener('abort', requestStop);
     await engine.close();
   }
+  const requested = engine.stopped !== undefined && config.stop?.aborted === true && engine.stopped === stopReason(config.stop);
   // A selected check no operation could feed is skipped once, with the reason, never silently absent.
   for (const check of config.checks) {
     if (results.some((result) => result.check.id === check.id)) continue;
@@ -155,8 +163,8 @@ export async function runApiContract(config: ApiRunConfig, listener: ApiRunListe
     durationMs: performance.now() - start,
     deliveries: engine.sent,
     latencies,
-    // Only refusals stop this engine: a target that went away.
-    ...(engine.stopped ? { stopped: { reason: engine.stopped, unreachable: true } } : {}),
+    // Refusals (a target that went away) or the caller stop this engine.
+    ...(engine.stopped ? { stopped: { reason: engine.stopped, unreachable: !requested, requested } } : {}),
     internalErrors,
   };
 }
