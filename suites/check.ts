@@ -35,6 +35,14 @@ export interface Verdict {
   reason?: string;
   /** The exchanges that show it; default: all the exchanges judged. */
   exchanges?: Exchange[];
+  /** What the observer (`--observe`) reported, for the checks that ask it. */
+  observed?: Observation;
+}
+
+/** What the observer reported about one delivery. */
+export interface Observation {
+  /** How many times the receiver applied it. */
+  applied: number;
 }
 
 export interface Check {
@@ -60,6 +68,8 @@ export interface CheckResult {
   status: Status;
   reason?: string;
   exchanges: Exchange[];
+  /** What the observer reported, for the checks that ask it. */
+  observed?: Observation;
   /** A command line that repeats this check on this event with the same seed. */
   reproduce: string;
 }
@@ -75,7 +85,19 @@ export interface SampleOptions {
   draw?: number;
 }
 
-export interface SignOptions {
+/** What the request's traits (engine/http.ts RequestTraits) say beyond how it was signed. */
+export interface TraitOptions {
+  /** The generated delivery whose body this is (its event, edges and byte form), or whose body it was derived from. */
+  delivery?: Delivery;
+  /** The event the body carries, when it is not a generated delivery's. */
+  event?: string;
+  /** The same body was sent before in this run. */
+  duplicate?: boolean;
+  /** A step of a sequence sent after a later step of the same sequence. */
+  outOfOrder?: boolean;
+}
+
+export interface SignOptions extends TraitOptions {
   /** Unix seconds for x-zm-request-timestamp; default now. */
   timestamp?: number;
   /** How to sign: as Zoom does (default), or one of the forgeries the Zoom profile knows. */
@@ -104,7 +126,7 @@ export interface ProbeContext {
   /** A request of `body` with Zoom's headers, signed with the run's secret (or forged, per `options.as`). */
   signed(body: Buffer, options?: SignOptions): HttpRequest;
   /** A request with Zoom's headers but no timestamp and no signature; add or change headers on the result. */
-  unsigned(body: Buffer | undefined, options?: { method?: string; label?: string }): HttpRequest;
+  unsigned(body: Buffer | undefined, options?: { method?: string; label?: string } & TraitOptions): HttpRequest;
   /** The encryptedToken a correct receiver answers for `plainToken`. */
   challengeToken(plainToken: string): string;
   send(request: HttpRequest): Promise<Exchange>;

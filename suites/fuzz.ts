@@ -13,13 +13,14 @@ import { deriveSeed, DeliveryGenerator } from '../generators/deliveries.js';
 import { signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
-import type { Check, CheckResult } from './check.js';
+import type { Check, CheckResult, TraitOptions } from './check.js';
 import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
 import { outcome } from './outcome.js';
 import { buildLifecycle } from '../generators/lifecycles.js';
 import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
+import { requestTraits } from './request-traits.js';
 import { TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -81,6 +82,13 @@ type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: 
 
 /** Runs per fast-check chunk: small enough that a stop is noticed soon, large enough to keep fast-check's overhead low. */
 const CHUNK = 100;
+/** Passing exchanges kept per check as evidence (briefly: no bodies, no headers). */
+const PASSING_EVIDENCE = 1000;
+
+interface Passing {
+  count: number;
+  exchanges: Exchange[];
+}
 const REFUSALS_TO_STOP = 5;
 
 interface LastFailure {
@@ -131,20 +139,30 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const progress = () => onProgress({ runs, deliveries: engine.sent, failures: findings.length, elapsedMs: performance.now() - started });
   const ticker = setInterval(progress, 500);
 
-  const sign = (body: Buffer, signature: SignatureSpec, label: string): HttpRequest => ({
+  const sign = (body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest => ({
     method: 'POST',
     url: config.target.href,
     headers: signedHeaders(signature, { secret: config.secret, body, ...(config.auth ? { auth: config.auth } : {}) }),
     body,
     label,
+    traits: requestTraits(body, { signature: signature.kind }, traits),
   });
+  /** Passing exchanges kept (briefly) per check, as the evidence the diagnosis compares failures with. */
+  const passed = new Map<string, Passing>();
+  /** Counts one passing case of the check and keeps its exchanges (while there is room). */
+  const keepPassing = (check: Check, exchanges: readonly Exchange[]) => {
+    const entry = passed.get(check.id) ?? { count: 0, exchanges: [] };
+    entry.count++;
+    for (const exchange of exchanges) if (entry.exchanges.length < PASSING_EVIDENCE) entry.exchanges.push(briefExchange(exchange));
+    passed.set(check.id, entry);
+  };
 
   const expectationOf = (kind: CaseClass): Expectation => (kind === 'forged' ? 'rejected' : kind === 'invalid' ? 'no-server-error' : 'acknowledged');
 
   /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
   const runCase = async (lane: number, built: BuiltCase): Promise<boolean> => {
     const label = `${built.fuzzCase.class} ${built.fuzzCase.event.name}`;
-    const request = sign(built.body, built.signature, label);
+    const request = sign(built.body, built.signature, label, { delivery: built.delivery });
     const exchange = await engine.send(request);
     let verdict = judgeCase(built, exchange);
     const { eventTs } = built.delivery;
@@ -153,7 +171,10 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
       if (count > 0) verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}` };
     }
-    if (verdict.status === 'pass') return true;
+    if (verdict.status === 'pass') {
+      keepPassing(built.check, [exchange]);
+      return true;
+    }
     const failure: LastFailure = {
       check: built.check,
       event: built.fuzzCase.event.name,
@@ -182,19 +203,32 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const lifecycle = buildLifecycle(generator, scenario.kind, config.events, 1000 + scenario.index, ++occurrences);
     let group = 0;
     const log: SentRequest[] = [];
+    const sentSteps: number[] = [];
+    /** The step's delivery, whether its body was sent before, and whether a later step was. */
+    const scenarioTraits = (body: Buffer): TraitOptions => {
+      const step = lifecycle.deliveries.findIndex((delivery) => delivery.body.equals(body));
+      const traits: TraitOptions = {
+        ...(step >= 0 ? { delivery: lifecycle.deliveries[step]! } : {}),
+        duplicate: sentSteps.includes(step),
+        outOfOrder: sentSteps.some((sent) => sent > step),
+      };
+      sentSteps.push(step);
+      return traits;
+    };
     const real: ScenarioReal = {
       lifecycle,
       observer: config.observer,
       log,
       nextGroup: () => group++,
       send: async (body, label) => {
-        const request = sign(body, { kind: 'valid' }, label);
+        const request = sign(body, { kind: 'valid' }, label, scenarioTraits(body));
         const exchange = await engine.send(request);
         log.push({ label, group: group++, request, exchange });
         return exchange;
       },
       together: async (body, labels) => {
-        const requests = labels.map((label) => sign(body, { kind: 'valid' }, label));
+        const traits = scenarioTraits(body);
+        const requests = labels.map((label) => sign(body, { kind: 'valid' }, label, traits));
         const exchanges = await engine.together(requests);
         const at = group++;
         requests.forEach((request, index) => log.push({ label: labels[index]!, group: at, request, exchange: exchanges[index]! }));
@@ -203,6 +237,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     };
     try {
       await fc.asyncModelRun(() => ({ model: { delivered: new Set<number>() }, real }), scenario.commands);
+      keepPassing(LIFECYCLE_CHECK, log.map((entry) => entry.exchange));
       return true;
     } catch (error) {
       if (!(error instanceof ScenarioFailure)) throw error;
@@ -326,7 +361,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     latencies,
     classes,
     findings,
-    results: results(config, findings, classes),
+    results: results(config, findings, classes, passed),
     ...(stopped ? { stopped: { reason: stopped, unreachable: true } } : {}),
   };
 }
@@ -338,8 +373,21 @@ export function parsePath(text: string): { lane: number; round: number; path: st
   return { lane: Number(match[1]), round: Number(match[2]), path: match[3]! };
 }
 
-/** One result per finding, and a pass for each check that ran cases and found nothing. */
-function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<string, number>): CheckResult[] {
+/** What a passing exchange keeps as evidence: what was sent and what came back, without the bodies. */
+function briefExchange(exchange: Exchange): Exchange {
+  const { body: _body, ...request } = exchange.request;
+  return {
+    ...exchange,
+    request: { ...request, headers: {} },
+    ...(exchange.response ? { response: { ...exchange.response, headers: {}, body: Buffer.alloc(0) } } : {}),
+  };
+}
+
+/**
+ * One result per finding, and a pass for each check that ran cases and found nothing, holding (briefly) the first
+ * passing exchanges of its cases: the evidence the diagnosis compares a failure with.
+ */
+function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<string, number>, passed: ReadonlyMap<string, Passing>): CheckResult[] {
   const systemOf = new Map(config.events.map((event) => [event.name, event.system]));
   const out: CheckResult[] = findings.map((finding) => ({
     check: finding.check,
@@ -362,8 +410,13 @@ function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<st
     byCheck.set(check.id, entry);
   }
   for (const { check, count } of byCheck.values()) {
+    const evidence = passed.get(check.id);
     if (count > 0 && !failed.has(check.id)) {
-      out.push({ check, status: 'pass', reason: `${count} random case${count === 1 ? '' : 's'}, none failed`, exchanges: [], reproduce: config.reproduce(check, undefined, '') });
+      out.push({ check, status: 'pass', reason: `${count} random case${count === 1 ? '' : 's'}, none failed`, exchanges: evidence?.exchanges ?? [], reproduce: config.reproduce(check, undefined, '') });
+    } else if (evidence && evidence.count > 0) {
+      // A check that failed on some cases passed on the others: those are the evidence a failure is compared with.
+      const reason = `${evidence.count} other random case${evidence.count === 1 ? '' : 's'} passed`;
+      out.push({ check, status: 'pass', reason, exchanges: evidence.exchanges, reproduce: config.reproduce(check, undefined, '') });
     }
   }
   return out;

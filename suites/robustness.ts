@@ -95,7 +95,7 @@ const edges: Probe = {
       ? context.sample(event!, 'edge', wanted, { flavor: 'zoom', where: (traits) => traits.edges > 0 && traits.zoomPlausible, draw: wanted * 12 })
       : [];
     const hostile = context.wants(edgeHostile) ? context.sample(event!, 'edge', wanted, { where: (traits) => !traits.zoomPlausible, draw: wanted * 12 }) : [];
-    const send = (deliveries: Delivery[]) => Promise.all(deliveries.map((delivery) => context.send(context.signed(delivery.body, { label: edgeLabel(delivery) }))));
+    const send = (deliveries: Delivery[]) => Promise.all(deliveries.map((delivery) => context.send(context.signed(delivery.body, { label: edgeLabel(delivery), delivery }))));
     const [zoomExchanges, hostileExchanges] = await Promise.all([send(plausible), send(hostile)]);
     for (const [check, exchanges] of [
       [edgeZoom, zoomExchanges],
@@ -120,7 +120,7 @@ const invalidBodies: Probe = {
       .slice(0, context.examples);
     if (broken.length === 0) return context.record(schemaInvalid, event!.name, { status: 'skip', reason: 'no schema breakage drawn', exchanges: [] });
     const exchanges = await Promise.all(
-      broken.map((delivery) => context.send(context.signed(delivery.body, { label: `invalid: ${delivery.edges.map(describeNote).join('; ')}` }))),
+      broken.map((delivery) => context.send(context.signed(delivery.body, { label: `invalid: ${delivery.edges.map(describeNote).join('; ')}`, delivery }))),
     );
     context.judge(schemaInvalid, event!.name, exchanges);
   },
@@ -134,7 +134,7 @@ const brokenJson: Probe = {
     const event = context.events[0]!;
     const [delivery] = context.sample(event, 'valid', 1);
     const exchanges = await Promise.all(
-      JSON_BREAKS.map((kind, index) => context.send(context.signed(breakJson(kind, delivery!.value!, index), { label: `not JSON: ${INVALID_KINDS[kind].title}` }))),
+      JSON_BREAKS.map((kind, index) => context.send(context.signed(breakJson(kind, delivery!.value!, index), { label: `not JSON: ${INVALID_KINDS[kind].title}`, event: delivery!.event }))),
     );
     context.judge(notJson, undefined, exchanges);
   },
@@ -148,7 +148,7 @@ const methods: Probe = {
     const [delivery] = context.sample(context.events[0]!, 'valid', 1);
     const requests: HttpRequest[] = [
       { ...context.signed(Buffer.alloc(0), { method: 'GET', label: 'GET (signed empty body)' }), body: undefined },
-      ...['PUT', 'PATCH', 'DELETE'].map((method) => context.signed(delivery!.body, { method, label: `${method} of a correctly signed delivery` })),
+      ...['PUT', 'PATCH', 'DELETE'].map((method) => context.signed(delivery!.body, { method, label: `${method} of a correctly signed delivery`, delivery: delivery! })),
     ];
     for (const request of requests) if (request.body === undefined) delete request.headers['content-type'];
     const exchanges = await Promise.all(requests.map((request) => context.send(request)));
@@ -165,7 +165,7 @@ const bursts: Probe = {
     const requests = Array.from({ length: context.burstSize }, (_, index) => {
       const event = context.events[index % context.events.length]!;
       const [delivery] = context.sample(event, 'valid', 1, { salt: `burst-${index}` });
-      return context.signed(delivery!.body, { label: `burst ${index + 1}/${context.burstSize}: ${event.name}` });
+      return context.signed(delivery!.body, { label: `burst ${index + 1}/${context.burstSize}: ${event.name}`, delivery: delivery! });
     });
     const exchanges = await context.burst(requests);
     context.judge(burst, undefined, exchanges);
@@ -199,13 +199,15 @@ async function runLifecycle(context: ProbeContext, kind: LifecycleKind): Promise
   const exchanges: Exchange[] = [];
   const inOrder = buildLifecycle(context.generator, kind, context.events, 0);
   for (const [step, delivery] of inOrder.deliveries.entries()) {
-    exchanges.push(await context.send(context.signed(delivery.body, { label: `in order ${step + 1}/${inOrder.deliveries.length}: ${delivery.event}` })));
+    exchanges.push(await context.send(context.signed(delivery.body, { label: `in order ${step + 1}/${inOrder.deliveries.length}: ${delivery.event}`, delivery })));
   }
   const shuffled = buildLifecycle(context.generator, kind, context.events, 1);
+  let latest = -1;
   for (const { index, duplicate } of disorder(shuffled.deliveries.length, deriveSeed(context.seed, 'lifecycle-order', kind))) {
     const delivery = shuffled.deliveries[index]!;
     const label = `out of order: ${delivery.event} (step ${index + 1} of ${shuffled.deliveries.length})${duplicate ? ', again' : ''}`;
-    exchanges.push(await context.send(context.signed(delivery.body, { label })));
+    exchanges.push(await context.send(context.signed(delivery.body, { label, delivery, duplicate, outOfOrder: index < latest })));
+    latest = Math.max(latest, index);
   }
   context.judge(lifecycle, `lifecycle:${kind}`, exchanges);
 }

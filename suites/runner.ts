@@ -11,11 +11,12 @@ import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { deriveSeed, DeliveryGenerator, draftTraits, type Delivery, type Draft, type Mode } from '../generators/deliveries.js';
-import { baseHeaders, challengeToken, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
+import { baseHeaders, challengeToken, nowSeconds, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Probe, ProbeContext, SampleOptions, SuiteId, Verdict } from './check.js';
 import type { Observer } from './observer.js';
 import { SUITES } from './index.js';
+import { requestTraits } from './request-traits.js';
 
 export interface RunConfig {
   target: URL;
@@ -174,6 +175,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
           status: verdict.status,
           ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
           exchanges: verdict.exchanges ?? exchanges,
+          ...(verdict.observed ? { observed: verdict.observed } : {}),
           reproduce: config.reproduce(check, event),
         });
       },
@@ -292,16 +294,20 @@ function createContext(
       return deliveries;
     },
     signed(body, options = {}): HttpRequest {
-      const headers = signedHeaders(options.as ?? { kind: 'valid' }, {
+      const spec = options.as ?? { kind: 'valid' };
+      const headers = signedHeaders(spec, {
         secret: config.secret,
         body,
         ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
         ...(config.auth ? { auth: config.auth } : {}),
       });
-      return { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}) };
+      const signing = { signature: spec.kind, ...(options.timestamp !== undefined ? { timestampOffset: options.timestamp - nowSeconds() } : {}) };
+      const traits = requestTraits(body, signing, options);
+      return { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}), traits };
     },
     unsigned(body, options = {}): HttpRequest {
-      return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}) };
+      const traits = requestTraits(body, { signature: 'unsigned' }, options);
+      return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}), traits };
     },
     challengeToken: (plainToken) => challengeToken(config.secret, plainToken),
     send: (request) => engine.send(request),

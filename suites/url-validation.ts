@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { Exchange } from '../engine/http.js';
 import { deriveSeed } from '../generators/deliveries.js';
-import { answeredToken, challengeBody, judgeChallengeAnswer, nowSeconds } from '../profiles/zoom.js';
+import { answeredToken, challengeBody, judgeChallengeAnswer, nowSeconds, ZOOM } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import { defineCheck, type Probe, type Suite } from './check.js';
 import { is2xx, outcome } from './outcome.js';
@@ -52,7 +52,7 @@ const answers: Probe = {
     let eventTs = context.generator.world.epochMs;
     const property = fc.asyncProperty(plainTokens, async (plainToken) => {
       eventTs = context.generator.claimTimestamp(eventTs + 1);
-      const exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
+      const exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})`, event: ZOOM.challengeEvent }));
       exchanges.push(exchange);
       const verdict = judgeChallengeAnswer(exchange.response?.status, exchange.response?.body, plainToken, context.challengeToken(plainToken));
       if (!verdict.ok) failures.set(plainToken, { exchange, problem: verdict.problem });
@@ -96,17 +96,18 @@ function oracleProbe(id: string, check: typeof unsignedChallenge, wrongSecret: b
       const plainToken = `v0:${timestamp}:${forged!.body.toString('utf8')}`;
       const body = challengeBody(plainToken, context.generator.claimTimestamp(context.generator.world.epochMs + 7));
       const request = wrongSecret
-        ? context.signed(body, { as: { kind: 'wrong-secret' }, label: 'challenge signed with another secret' })
-        : context.unsigned(body, { label: 'unsigned challenge' });
+        ? context.signed(body, { as: { kind: 'wrong-secret' }, label: 'challenge signed with another secret', event: ZOOM.challengeEvent })
+        : context.unsigned(body, { label: 'unsigned challenge', event: ZOOM.challengeEvent });
       const challenge = await context.send(request);
       const token = answeredToken(challenge.response?.body);
       if (!is2xx(challenge) || token !== context.challengeToken(plainToken)) {
         context.record(check, undefined, { status: 'pass', reason: `not answered with a valid encryptedToken (${outcome(challenge)})`, exchanges: [challenge] });
         return;
       }
-      const forgery = context.unsigned(forged!.body, { label: `${event.name} signed with the token the challenge answer gave away` });
+      const forgery = context.unsigned(forged!.body, { label: `${event.name} signed with the token the challenge answer gave away`, delivery: forged! });
       forgery.headers['x-zm-request-timestamp'] = String(timestamp);
       forgery.headers['x-zm-signature'] = `v0=${token}`;
+      forgery.traits = { ...forgery.traits!, signature: 'challenge-answer' };
       const attempt = await context.send(forgery);
       const forgeable = is2xx(attempt);
       context.record(check, undefined, {
