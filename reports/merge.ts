@@ -4,7 +4,7 @@
  * same tool, version, target, seed and configuration, each shard of the same n exactly once.
  */
 import type { ConformanceReport } from './report.js';
-import { orderChecks } from './report.js';
+import { explainFailures, orderChecks } from './report.js';
 import { summarize, type LatencySummary } from './summary.js';
 
 export class MergeError extends Error {
@@ -70,6 +70,8 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     merged: { shards },
     stopped: stopped.length > 0 ? stopped.join('; ') : null,
     summary: summarize(checks, { strict: config.strict, deliveries, durationMs, latencies: worstLatencies(reports) }),
+    // The shards' findings each saw a part of the run: the whole run is diagnosed again.
+    findings: explainFailures(checks, config.deadlineMs),
     checks,
   };
 }

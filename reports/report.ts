@@ -4,15 +4,17 @@
  * every credential is redacted here, once; renderers still escape for their own syntax.
  */
 import { createHash } from 'node:crypto';
-import type { Exchange } from '../engine/http.js';
-import { ALL_SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
+import type { Exchange, RequestTraits } from '../engine/http.js';
+import { diagnose } from '../findings/diagnose.js';
+import type { Finding } from '../findings/finding.js';
+import { ALL_SUITE_IDS, type CheckResult, type Level, type Observation, type Status, type SuiteId } from '../suites/check.js';
 import { ALL_CHECKS } from '../suites/index.js';
 import { curlCommand } from './curl.js';
 import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
 import { summarize, type Summary } from './summary.js';
 
-/** Bumped when the shape changes incompatibly. */
-export const REPORT_VERSION = 1;
+/** Bumped when the shape changes incompatibly (2: findings, and the traits of every exchange). */
+export const REPORT_VERSION = 2;
 
 /** Request bodies up to this size are kept whole in failures; larger ones are cut (with their size and digest). */
 const MAX_RECORDED_BODY = 256 * 1024;
@@ -34,6 +36,8 @@ export interface ExchangeRecord {
   error?: { kind: string; message: string };
   startedAt: string;
   latencyMs: number;
+  /** What the sender knows of the request (how it was signed, what its body is): what the diagnosis reads. */
+  traits?: RequestTraits;
   /** The request as a curl command (failures only; signatures expire after the receiver's freshness window). */
   curl?: string;
 }
@@ -51,6 +55,10 @@ export interface CheckRecord {
   reason: string | null;
   reproduce: string;
   exchanges: ExchangeRecord[];
+  /** What the observer reported, for the checks that ask it. */
+  observed?: Observation;
+  /** Failed results: the id of the finding that explains it (one of `findings`). */
+  finding?: string;
 }
 
 export interface ConformanceReport {
@@ -82,6 +90,8 @@ export interface ConformanceReport {
   merged?: { shards: string[] };
   stopped: string | null;
   summary: Summary;
+  /** The causes behind the failed results: each failed result names the one that explains it. */
+  findings: Finding[];
   checks: CheckRecord[];
 }
 
@@ -115,8 +125,23 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     config: input.config,
     stopped: input.stopped ?? null,
     summary: summarize(checks, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
+    findings: explainFailures(checks, input.config.deadlineMs),
     checks,
   };
+}
+
+/**
+ * Diagnoses the results (findings/): sets `finding` on every failed check record and returns the findings. A merged
+ * report is diagnosed again this way, from its records alone.
+ */
+export function explainFailures(checks: CheckRecord[], deadlineMs: number): Finding[] {
+  const { findings, explainedBy } = diagnose({ results: checks, deadlineMs });
+  checks.forEach((check, index) => {
+    const id = explainedBy[index];
+    if (id === undefined) delete check.finding;
+    else check.finding = id;
+  });
+  return findings;
 }
 
 const CHECK_RANK = new Map(ALL_CHECKS.map((check, index) => [check.id, index]));
@@ -159,6 +184,7 @@ function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {
     reason: result.reason === undefined ? null : redactText(result.reason, redaction),
     reproduce: result.reproduce,
     exchanges: result.exchanges.map((exchange) => exchangeRecord(exchange, redaction, full)),
+    ...(result.observed ? { observed: result.observed } : {}),
   };
 }
 
@@ -185,6 +211,7 @@ export function exchangeRecord(exchange: Exchange, redaction: Redaction, full: b
     ...(error ? { error: { kind: error.kind, message: redactText(error.message, redaction) } } : {}),
     startedAt: new Date(exchange.startedAt).toISOString(),
     latencyMs: Math.round(exchange.latencyMs * 10) / 10,
+    ...(request.traits ? { traits: request.traits } : {}),
     ...(full ? { curl: curlCommand(request, redaction, { maxBodyBytes: MAX_RECORDED_BODY }) } : {}),
   };
   return record;

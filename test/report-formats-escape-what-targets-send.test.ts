@@ -20,7 +20,7 @@ import { escapeHtml, scriptJson } from '../reports/html-escape.js';
 import { CONTENT_SECURITY_POLICY, htmlReport } from '../reports/html.js';
 import { PAGE_SCRIPT } from '../reports/html-page-script.js';
 import { junitXml } from '../reports/junit.js';
-import type { ConformanceReport } from '../reports/report.js';
+import { REPORT_VERSION, type ConformanceReport } from '../reports/report.js';
 import { reportProblems } from '../reports/report-schema.js';
 import { hostileReport, HOSTILE } from './support/hostile-report.js';
 import { SCRIPT_PAYLOADS } from './support/hostile-receiver.js';
@@ -137,7 +137,7 @@ describe('the JUnit XML report', () => {
     expect(suites.map((suite) => suite.name)).toEqual(['url-validation', 'signature', 'idempotency']);
     const properties = Object.fromEntries((suites[1]!.properties ?? []).map((property) => [property.name, property.value]));
     // (junit2json reads numeric values as numbers)
-    expect(properties).toMatchObject({ seed: 7, target: report.target, tool: 'zoom-conformance', 'tool.version': '0.1.0', 'report.version': 1 });
+    expect(properties).toMatchObject({ seed: 7, target: report.target, tool: 'zoom-conformance', 'tool.version': '0.1.0', 'report.version': REPORT_VERSION });
     expect(failure0(suites[1]!).inner).toContain('<b>html</b> &amp; \\ @someone');
     const cases = suites[1]!.testcase ?? [];
     expect(cases.map((testcase) => testcase.classname)).toEqual(['signature.tampered-body', 'signature.tampered-body', 'signature.version-prefix']);

@@ -1,0 +1,23 @@
+/** The observer shows a delivery applied more than once after a retry and duplicates. */
+import { DEDUPLICATE } from '../fix-examples.js';
+import { defineRule } from '../finding.js';
+
+export const appliedTwice = defineRule({
+  id: 'applied-twice',
+  title: 'Redeliveries are applied again',
+  cause: 'The receiver applies every copy of a delivery (Zoom retries, and a second subscription delivers the same event): effects happen twice or more.',
+  fix: 'Deduplicate before applying: remember the deliveries applied (by the digest of the raw body, or event and event_ts) for longer than Zoom retries.',
+  fixExample: DEDUPLICATE,
+  diagnose(run) {
+    const failed = run.failed('idempotency.applied-once').filter(({ record }) => (record.observed?.applied ?? 0) > 1);
+    if (failed.length === 0) return [];
+    const most = Math.max(...failed.map(({ record }) => record.observed!.applied));
+    return [
+      {
+        summary: `${failed.length} deliver${failed.length === 1 ? 'y' : 'ies'} sent four times (original, retry, two concurrent copies) were applied more than once, up to ${most} times.`,
+        claims: failed.map(({ index }) => ({ result: index })),
+        parameter: { name: 'times a delivery sent 4 times was applied', value: `up to ${most}`, atLeast: most },
+      },
+    ];
+  },
+});
