@@ -44,7 +44,7 @@ export interface RequestTraits {
   edges?: readonly string[];
   /** The same body was sent before in this run (a retry, or a copy sent twice). */
   duplicate?: boolean;
-  /** Part of a sequence (a lifecycle), sent after a later step of the same sequence. */
+  /** Part of a sequence (a lifecycle), sent after a later step about the same object (meeting, session). */
   outOfOrder?: boolean;
 }
 

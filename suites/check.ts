@@ -93,7 +93,7 @@ export interface TraitOptions {
   event?: string;
   /** The same body was sent before in this run. */
   duplicate?: boolean;
-  /** A step of a sequence sent after a later step of the same sequence. */
+  /** A step of a sequence sent after a later step about the same object (meeting, session). */
   outOfOrder?: boolean;
 }
 

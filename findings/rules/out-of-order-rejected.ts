@@ -1,6 +1,9 @@
-/** A lifecycle's earlier step that arrives after a later one is refused. */
+/** A lifecycle's step that arrives after a later step of the same meeting or session is refused. */
 import { defineRule } from '../finding.js';
 import { acknowledged, claim, count, genuine } from '../run.js';
+
+/** The checks that deliver lifecycles in and out of order. */
+const LIFECYCLE_CHECKS = new Set(['robustness.lifecycle', 'idempotency.fuzz-lifecycle']);
 
 export const outOfOrderRejected = defineRule({
   id: 'out-of-order-rejected',
@@ -12,16 +15,17 @@ export const outOfOrderRejected = defineRule({
 if (event.event_ts < lastApplied(objectId)) return;      // older than the state: nothing to change`,
   diagnose(run) {
     const deliveries = run.exchanges().filter(({ x }) => genuine(x));
-    const refused = deliveries.filter(({ x, record }) => record.status === 'fail' && x.traits!.outOfOrder && !acknowledged(x) && x.response !== undefined);
+    const refused = deliveries.filter(({ record }) => LIFECYCLE_CHECKS.has(record.id)).filter(({ x, record }) => record.status === 'fail' && !acknowledged(x) && x.response !== undefined);
     const statuses = new Set(refused.map(({ x }) => x.response!.status));
-    if (statuses.size !== 1 || !refused.some(({ x }) => !x.traits!.duplicate)) return [];
+    if (statuses.size !== 1 || !refused.some(({ x }) => x.traits!.outOfOrder && !x.traits!.duplicate)) return [];
     const [status] = statuses;
-    // Deliveries in order are acknowledged, and none is refused with that status.
-    const inOrder = deliveries.filter(({ x }) => !x.traits!.outOfOrder);
-    if (!inOrder.some(({ x }) => acknowledged(x)) || inOrder.some(({ x }) => x.response?.status === status)) return [];
+    // Every refused step arrived after a later one about the same meeting or session (the order is the cause, not the
+    // event type: a step refused in order would say otherwise), and nothing outside lifecycles is refused so.
+    if (refused.some(({ x }) => !x.traits!.outOfOrder)) return [];
+    if (deliveries.some(({ x, record }) => !LIFECYCLE_CHECKS.has(record.id) && x.response?.status === status)) return [];
     return [
       {
-        summary: `${count(refused.length, 'delivery', 'deliveries')} of a lifecycle step sent after a later step got ${status}; deliveries in order were acknowledged.`,
+        summary: `${count(refused.length, 'lifecycle delivery', 'lifecycle deliveries')} sent after a later step about the same meeting or session got ${status}; no step sent in order was refused.`,
         claims: refused.map(claim),
       },
     ];

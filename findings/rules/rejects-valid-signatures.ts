@@ -18,7 +18,7 @@ export const rejectsValidSignatures = defineRule({
     const statuses = [...new Set(refused.map(({ x }) => x.response!.status))].join(', ');
     return [
       {
-        summary: `None of ${count(deliveries.length, 'correctly signed delivery', 'correctly signed deliveries')} was accepted; ${refused.length} got ${statuses}, the answer to a wrong signature.`,
+        summary: `None of ${count(deliveries.length, 'correctly signed delivery', 'correctly signed deliveries')} was accepted; ${refused.length.toLocaleString('en-US')} got ${statuses}, the answer to a wrong signature.`,
         claims: refused.filter(({ record }) => record.status === 'fail').map(claim),
       },
     ];
