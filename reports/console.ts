@@ -1,6 +1,6 @@
 /**
- * The console: a progress bar on a terminal (plain progress lines otherwise), then the failures (each with the line
- * that reproduces it and the request as curl), the skipped checks by reason, a table of suite x level x status,
+ * The console: a progress bar on a terminal (plain progress lines otherwise), then the findings (the causes behind
+ * the failures, one line each), the failures (each with the line that reproduces it and the request as curl), the skipped checks by reason, a table of suite x level x status,
  * the figures of the run and the verdict. Everything a target could influence is made printable first.
  */
 import cliProgress from 'cli-progress';
@@ -94,6 +94,7 @@ export interface PrintOptions {
 export function printResults(io: Io, report: ConformanceReport, options: PrintOptions): void {
   const c = colorsFor(io);
   const out = (line = '') => io.stdout.write(`${line}\n`);
+  printFindings(out, c, report);
   const failures = report.checks.filter((check) => check.status === 'fail');
   const byCheck = groupBy(failures, (check) => check.id);
   const ordered = [...byCheck.entries()].sort(([, a], [, b]) => levelRank(a[0]!.level) - levelRank(b[0]!.level));
@@ -135,6 +136,24 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
       ? c.green(c.bold(`PASS`)) + ` no MUST failure${summary.strict ? ' and no SHOULD failure' : ''} (${MUST.pass} MUST and ${SHOULD.pass} SHOULD results passed${SHOULD.fail > 0 ? `, ${SHOULD.fail} SHOULD failed` : ''})`
       : c.red(c.bold('FAIL')) + ` ${MUST.fail} MUST failure${MUST.fail === 1 ? '' : 's'}${summary.strict ? `, ${SHOULD.fail} SHOULD failure${SHOULD.fail === 1 ? '' : 's'} (strict)` : `, ${SHOULD.fail} SHOULD`}`;
   out(verdict);
+}
+
+/** The causes behind the failures, one line each (level, id, title, results explained, the parameter inferred). */
+export function printFindings(out: (line?: string) => void, c: Colors, report: Pick<ConformanceReport, 'findings' | 'summary'>): void {
+  const { findings } = report;
+  if (findings.length === 0) return;
+  const named = findings.filter((finding) => !finding.id.startsWith('unexplained:')).length;
+  const causes = `${named} ${named === 1 ? 'cause' : 'causes'}${named < findings.length ? ` and ${findings.length - named} unexplained` : ''}`;
+  out();
+  out(`${c.bold('Findings')}: ${causes} behind ${report.summary.total.fail} failed result${report.summary.total.fail === 1 ? '' : 's'}`);
+  const width = Math.max(...findings.map((finding) => finding.id.length));
+  for (const finding of findings) {
+    const level = finding.level === 'MUST' ? c.red(c.bold('MUST  ')) : c.yellow(c.bold('SHOULD'));
+    const parameter = finding.evidence.parameter ? ` · ${finding.evidence.parameter.name}: ${finding.evidence.parameter.value}` : '';
+    const results = `${finding.results} result${finding.results === 1 ? '' : 's'}`;
+    out(`  ${level} ${c.bold(printable(finding.id.padEnd(width)))}  ${printable(finding.title)} ${c.dim(`· ${results}${printable(parameter)}`)}`);
+  }
+  out(c.dim('  the cause, the fix and the evidence of each: the JSON and HTML reports (--report json,html)'));
 }
 
 function printFailure(out: (line?: string) => void, c: Colors, check: CheckRecord): void {
