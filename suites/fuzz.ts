@@ -13,7 +13,7 @@ import { deriveSeed, DeliveryGenerator } from '../generators/deliveries.js';
 import { signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
-import type { Check, CheckResult, TraitOptions } from './check.js';
+import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
 import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
 import { outcome } from './outcome.js';
 import { buildLifecycle } from '../generators/lifecycles.js';
@@ -59,6 +59,8 @@ export interface FuzzFinding {
   event: string;
   reason: string;
   exchanges: Exchange[];
+  /** What the observer reported, when that is the failure. */
+  observed?: Observation;
   /** `lane.round:path` for `--path`, when shrunk. */
   path?: string;
   numShrinks?: number;
@@ -100,6 +102,7 @@ interface LastFailure {
   edges: ReplayFile['edges'];
   system: string | null;
   observe?: ReplayFile['observe'];
+  observed?: Observation;
 }
 
 export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzProgress) => void = () => {}): Promise<FuzzOutcome> {
@@ -169,7 +172,9 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     if (verdict.status === 'pass' && built.fuzzCase.class === 'forged' && config.observer && eventTs !== undefined) {
       // A rejected forgery must also not have been applied (the observer shows what the status cannot).
       const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
-      if (count > 0) verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}` };
+      if (count > 0) {
+        verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}`, observed: { applied: count } };
+      }
     }
     if (verdict.status === 'pass') {
       keepPassing(built.check, [exchange]);
@@ -183,6 +188,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       sent: [{ label, group: 0, request, signature: built.signature, expect: expectationOf(built.fuzzCase.class) }],
       edges: built.delivery.edges,
       system: built.fuzzCase.event.system,
+      ...(verdict.observed ? { observed: verdict.observed } : {}),
     };
     if (built.check.level === 'SHOULD' && !config.strict) {
       const key = `${built.check.id}\u0000${failure.event}`;
@@ -228,7 +234,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       },
       together: async (body, labels) => {
         const traits = scenarioTraits(body);
-        const requests = labels.map((label) => sign(body, { kind: 'valid' }, label, traits));
+        // Copies sent at the same moment: each after the first is a copy of it.
+        const requests = labels.map((label, index) => sign(body, { kind: 'valid' }, label, index === 0 ? traits : { ...traits, duplicate: true }));
         const exchanges = await engine.together(requests);
         const at = group++;
         requests.forEach((request, index) => log.push({ label: labels[index]!, group: at, request, exchange: exchanges[index]! }));
@@ -252,6 +259,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         edges: [],
         system: lifecycle.deliveries[0]?.system ?? null,
         ...(config.observer && lastDelivery?.eventTs !== undefined ? { observe: { event: lastDelivery.event, eventTs: lastDelivery.eventTs, expected: 1 } } : {}),
+        ...(error.observed ? { observed: error.observed } : {}),
       });
       return false;
     }
@@ -280,6 +288,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       event: failure.event,
       reason: failure.reason,
       exchanges: failure.exchanges,
+      ...(failure.observed ? { observed: failure.observed } : {}),
       ...(shrink ? { path: shrink.path, numShrinks: shrink.numShrinks } : {}),
       replayFile,
       shrunk: shrink !== undefined,
@@ -396,6 +405,7 @@ function results(config: FuzzConfig, findings: FuzzFinding[], classes: Record<st
     status: 'fail',
     reason: `${finding.reason}${finding.shrunk ? ` (shrunk ${finding.numShrinks} times; fast-check path ${finding.path})` : ' (not shrunk: SHOULD level)'}; replay: conformance replay ${finding.replayFile}`,
     exchanges: finding.exchanges,
+    ...(finding.observed ? { observed: finding.observed } : {}),
     reproduce: finding.path ? config.reproduce(finding.check, finding.event, finding.path) : `npx conformance replay ${finding.replayFile}`,
   }));
   const failed = new Set(findings.map((finding) => finding.check.id));

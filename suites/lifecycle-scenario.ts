@@ -10,7 +10,7 @@ import type { Exchange, HttpRequest } from '../engine/http.js';
 import { availableLifecycles, LIFECYCLES, type Lifecycle, type LifecycleKind } from '../generators/lifecycles.js';
 import { isAcknowledged } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
-import { defineCheck } from './check.js';
+import { defineCheck, type Observation } from './check.js';
 import type { Observer } from './observer.js';
 import { outcome } from './outcome.js';
 
@@ -61,6 +61,14 @@ export interface ScenarioReal {
 /** A failed expectation inside a scenario: fast-check shrinks the command sequence that led to it. */
 export class ScenarioFailure extends Error {
   override name = 'ScenarioFailure';
+
+  /** `observed`: what the observer reported, when that is the failure. */
+  constructor(
+    message: string,
+    readonly observed?: Observation,
+  ) {
+    super(message);
+  }
 }
 
 class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
@@ -84,7 +92,9 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
     model.delivered.add(index);
     if (real.observer && delivery.eventTs !== undefined) {
       const { count } = await real.observer.settledCount(delivery.event, delivery.eventTs, 1);
-      if (count !== 1) throw new ScenarioFailure(`${label}: applied ${count} times after being delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected exactly once`);
+      if (count !== 1) {
+        throw new ScenarioFailure(`${label}: applied ${count} times after being delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected exactly once`, { applied: count });
+      }
     }
   }
 

@@ -27,10 +27,15 @@ try { await handle(event); } catch (error) { report(error, event); }`,
     const deliveries = run.exchanges().filter((located) => genuine(located.x) && kindsOf(located).length > 0);
     if (!deliveries.some(({ x }) => acknowledged(x))) return [];
     const crashes = deliveries.filter(({ x, record }) => record.status === 'fail' && crashed(x));
-    // A kind is a suspect when every delivery carrying it crashed (and one did).
+    // A kind is a suspect when every delivery carrying it crashed (and one did), unless those crashes all carry another
+    // kind that crashes without it too (two deliveries that crashed for their whitespace prove nothing of their ids).
     const carrying = new Map<string, Located[]>();
     for (const located of deliveries) for (const kind of kindsOf(located)) carrying.set(kind, [...(carrying.get(kind) ?? []), located]);
-    const suspects = new Set([...carrying].filter(([, list]) => list.every(({ x }) => crashed(x))).map(([kind]) => kind));
+    const confounded = (kind: string, list: Located[]) =>
+      kindsOf(list[0]!).some(
+        (other) => other !== kind && list.every((located) => kindsOf(located).includes(other)) && crashes.some((located) => kindsOf(located).includes(other) && !kindsOf(located).includes(kind)),
+      );
+    const suspects = new Set([...carrying].filter(([kind, list]) => list.every(({ x }) => crashed(x)) && !confounded(kind, list)).map(([kind]) => kind));
     // The fewest suspects that account for the crashes: the kind carried by most uncovered crashes first.
     const chosen = new Map<string, Located[]>();
     let uncovered = crashes.filter((located) => kindsOf(located).some((kind) => suspects.has(kind)));
@@ -44,8 +49,9 @@ try { await handle(event); } catch (error) { report(error, event); }`,
     const matches: Match[] = [];
     const merged = new Set<string>();
     for (const group of ONE_CAUSE) {
+      // One cause when one of them is chosen and none of the others was seen handled (acknowledged).
       const members = group.kinds.filter((kind) => chosen.has(kind));
-      if (members.length < 2) continue;
+      if (members.length === 0 || group.kinds.some((kind) => !suspects.has(kind) && carrying.has(kind))) continue;
       members.forEach((kind) => merged.add(kind));
       matches.push(finding(group.kinds[0]!, group.title, members.flatMap((kind) => chosen.get(kind)!), members.flatMap((kind) => carrying.get(kind)!)));
     }
@@ -63,7 +69,7 @@ function finding(kind: string, title: string, crashes: Located[], carrying: Loca
     id: `crashes-on-${kind}`,
     title: `Deliveries with ${title} crash the receiver`,
     cause: `The receiver fails (${statuses}) on deliveries carrying ${title}, and acknowledges edge deliveries without it.${rationale ? ` ${rationale}` : ''}`,
-    summary: `All ${count(new Set(carrying).size, 'delivery', 'deliveries')} carrying ${title} got ${statuses}; edge deliveries without it were acknowledged.`,
+    summary: `${carrying.length === 1 ? 'The only delivery' : `All ${count(new Set(carrying).size, 'delivery', 'deliveries')}`} carrying ${title} got ${statuses}; edge deliveries without it were acknowledged.`,
     claims: crashes.map(claim),
   };
 }

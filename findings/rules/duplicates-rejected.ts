@@ -19,10 +19,15 @@ export const duplicatesRejected = defineRule({
     // First deliveries are acknowledged, and none is refused with the status the copies get.
     const firsts = deliveries.filter(({ x }) => !x.traits!.duplicate);
     if (!firsts.some(({ x }) => acknowledged(x)) || firsts.some(({ x }) => x.response?.status === status)) return [];
+    // A fuzz lifecycle's failure holds its whole sequence: explained when its only refusals are such copies.
+    const refusedHere = new Set(refusedCopies.map(({ result, exchange }) => `${result}:${exchange}`));
+    const sequences = run
+      .failed('idempotency.fuzz-lifecycle')
+      .filter(({ index, record }) => record.exchanges.every((x, exchange) => acknowledged(x) || refusedHere.has(`${index}:${exchange}`)));
     return [
       {
         summary: `${count(refusedCopies.length, 'redelivery', 'redeliveries')} (retries and copies of a delivery sent before) got ${status}; first deliveries were acknowledged.`,
-        claims: refusedCopies.map(claim),
+        claims: [...refusedCopies.map(claim), ...sequences.map(({ index }) => ({ result: index }))],
       },
     ];
   },

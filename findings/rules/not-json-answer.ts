@@ -23,7 +23,7 @@ try { event = JSON.parse(rawBody.toString('utf8')); } catch { return res.status(
     const acknowledgedAnyway = failing.filter(({ x }) => accepted(x));
     const matches: Match[] = [];
     if (crashes.length > 0) {
-      matches.push({ summary: `${count(crashes.length, 'signed body', 'signed bodies')} that are not JSON got a server error or a dropped connection.`, claims: crashes.map(claim) });
+      matches.push({ summary: `${count(crashes.length, 'signed body', 'signed bodies')} that ${crashes.length === 1 ? 'is' : 'are'} not JSON got a server error or a dropped connection.`, claims: crashes.map(claim) });
     }
     if (acknowledgedAnyway.length > 0) {
       matches.push({
@@ -31,7 +31,7 @@ try { event = JSON.parse(rawBody.toString('utf8')); } catch { return res.status(
         title: 'Bodies that are not JSON are accepted',
         cause: 'The receiver answers 2xx to signed bodies that are not JSON: what it cannot read it should refuse with a 4xx, which says the sender is at fault.',
         fix: 'Answer 400 to a body that does not parse as a JSON object with a string "event".',
-        summary: `${count(acknowledgedAnyway.length, 'signed body', 'signed bodies')} that are not JSON got 2xx.`,
+        summary: `${count(acknowledgedAnyway.length, 'signed body', 'signed bodies')} that ${acknowledgedAnyway.length === 1 ? 'is' : 'are'} not JSON got 2xx.`,
         claims: acknowledgedAnyway.map(claim),
       });
     }
