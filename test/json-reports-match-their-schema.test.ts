@@ -63,6 +63,9 @@ describe('the JSON report of every kind of run matches its schema', () => {
       try {
         const report = await runAndRead(defect, ['--target', receiver.url, '--events', EVENTS, '--strict', '--basic', 'user:pa55word', '--header', 'x-custom: value']);
         expect(report.summary.total.fail).toBeGreaterThan(0);
+        // Findings, and the finding of every failed result (the schema holds a failed result to have one).
+        expect(report.findings.length).toBeGreaterThan(0);
+        expect(report.checks.filter((check) => check.status === 'fail').every((check) => report.findings.some((finding) => finding.id === check.finding))).toBe(true);
         expect(JSON.stringify(report)).not.toContain('pa55word');
       } finally {
         await receiver.stop();
@@ -103,6 +106,7 @@ describe('the JSON report of every kind of run matches its schema', () => {
       await runMain(['fuzz', '--target', receiver.url, '--runs', '60', '--seed', '12', '--report', 'json', '--out', out, '--replay-dir', path.join(OUT, 'replays'), '--no-progress'], { env: ENV });
       const report = readReport(out);
       expect(report.checks.length).toBeGreaterThan(0);
+      expect(report.findings.map((finding) => finding.id)).toContain(report.checks.find((check) => check.status === 'fail')!.finding);
     } finally {
       await receiver.stop();
     }
