@@ -4,14 +4,15 @@
  * re-serialization yields one finding for raw-body and the hostile edges it fails indirectly; a receiver with three
  * defects yields exactly those three, with the parameters the evidence brackets, and no failure left unexplained;
  * a receiver that fails raw-body for another reason (a 500 to line breaks) is not diagnosed as re-serializing. The
- * console prints the findings, one line each, before the details.
+ * console prints the findings, one line each, before the details; the README's example is that output, for real.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../reports/report.js';
+import { REPO_ROOT } from './support/paths.js';
 import { startReceiver, type RunningReceiver } from './support/receivers.js';
 import { readReport } from './support/report-files.js';
 import { runMain } from './support/run-main.js';
@@ -107,5 +108,15 @@ describe('a full default run names the cause of each defect real receivers have'
     expect(ids(report)).toContain('unexplained:signature.raw-body');
     expect(ids(report).every((id) => id.startsWith('unexplained:'))).toBe(true);
     expectEveryFailureExplained(report);
+  }, FULL_RUN_MS);
+
+  it("the README's example of the findings block is what its command prints", async () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Reading the findings'));
+    const command = /\(`npx conformance (demo [^`]+)`\)/.exec(section)![1]!.split(' ');
+    const block = /```text\n(Findings: [^`]+?)\n```/.exec(section)![1]!;
+    const { stdout } = await runMain([...command, '--no-progress'], { env: {} });
+    const printed = stdout.slice(stdout.indexOf('Findings: '));
+    expect(printed.slice(0, block.length)).toBe(block);
   }, FULL_RUN_MS);
 });
