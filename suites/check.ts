@@ -98,8 +98,8 @@ export interface TraitOptions {
 }
 
 export interface SignOptions extends TraitOptions {
-  /** Unix seconds for x-zm-request-timestamp; default now. */
-  timestamp?: number;
+  /** Seconds from now to the x-zm-request-timestamp signed (negative: in the past); default 0. */
+  timestampOffset?: number;
   /** How to sign: as Zoom does (default), or one of the forgeries the Zoom profile knows. */
   as?: SignatureSpec;
   method?: string;

@@ -298,10 +298,10 @@ function createContext(
       const headers = signedHeaders(spec, {
         secret: config.secret,
         body,
-        ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+        ...(options.timestampOffset ? { timestamp: nowSeconds() + options.timestampOffset } : {}),
         ...(config.auth ? { auth: config.auth } : {}),
       });
-      const signing = { signature: spec.kind, ...(options.timestamp !== undefined ? { timestampOffset: options.timestamp - nowSeconds() } : {}) };
+      const signing = { signature: spec.kind, ...(options.timestampOffset ? { timestampOffset: options.timestampOffset } : {}) };
       const traits = requestTraits(body, signing, options);
       return { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}), traits };
     },

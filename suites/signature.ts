@@ -6,7 +6,7 @@
 import type { Exchange, HttpRequest } from '../engine/http.js';
 import type { Delivery } from '../generators/deliveries.js';
 import { encode, type Encoding } from '../generators/encodings.js';
-import { nowSeconds, ZOOM } from '../profiles/zoom.js';
+import { ZOOM } from '../profiles/zoom.js';
 import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } from './check.js';
 import { acknowledgedInTime, is2xx, labelOf, notAccepted, outcome } from './outcome.js';
 
@@ -139,12 +139,12 @@ const FORGERIES: Forgery[] = [
   {
     check: staleTimestamp,
     label: 'correctly signed, timestamp 10 minutes old',
-    build: (context, delivery) => context.signed(delivery.body, { timestamp: nowSeconds() - 600, delivery }),
+    build: (context, delivery) => context.signed(delivery.body, { timestampOffset: -600, delivery }),
   },
   {
     check: futureTimestamp,
     label: 'correctly signed, timestamp 1 hour ahead',
-    build: (context, delivery) => context.signed(delivery.body, { timestamp: nowSeconds() + 3600, delivery }),
+    build: (context, delivery) => context.signed(delivery.body, { timestampOffset: 3600, delivery }),
   },
 ];
 
