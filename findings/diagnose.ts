@@ -24,8 +24,9 @@ interface Matched {
 }
 
 export function diagnose(evidence: RunEvidence, rules: readonly Rule[] = RULES): Diagnosis {
-  const run = new Run(evidence);
   const results = evidence.results;
+  if (!results.some((record) => record.status === 'fail')) return { findings: [], explainedBy: results.map(() => undefined) };
+  const run = new Run(evidence);
   const matched: Matched[] = rules.flatMap((rule) => rule.diagnose(run).map((match) => ({ rule, match })));
 
   // The first match to claim each result as a whole, and each exchange.

@@ -20,6 +20,8 @@ export class Run {
   readonly results: readonly ResultEvidence[];
   readonly deadlineMs: number;
   private located?: Located[];
+  private failingLocated?: Located[];
+  private genuineLocated?: Located[];
   private rejections?: ReadonlySet<number>;
 
   constructor(evidence: RunEvidence) {
@@ -52,9 +54,22 @@ export class Run {
     return this.located;
   }
 
-  /** The exchanges of failed results: the ones that show each failure. */
-  failing(): Located[] {
-    return this.exchanges().filter((located) => located.record.status === 'fail');
+  /** The exchanges of failed results: the ones that show each failure. (Rules look here first: it is small.) */
+  failing(): readonly Located[] {
+    this.failingLocated ??= this.exchanges().filter((located) => located.record.status === 'fail');
+    return this.failingLocated;
+  }
+
+  /** Every exchange that is what Zoom itself sends (see `genuine`), in passed and failed results alike. */
+  genuine(): readonly Located[] {
+    this.genuineLocated ??= this.exchanges().filter(({ x }) => genuine(x));
+    return this.genuineLocated;
+  }
+
+  /** How many wrong signatures of full length were sent, when none was accepted (the receiver compares digests); else 0. */
+  wrongDigestsRefused(): number {
+    const wrong = this.exchanges().filter(({ x }) => WRONG_DIGESTS.has(x.traits?.signature ?? ''));
+    return wrong.some(({ x }) => accepted(x)) ? 0 : wrong.length;
   }
 
   /**

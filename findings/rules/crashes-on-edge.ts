@@ -24,7 +24,8 @@ export const crashesOnEdge = defineRule({
   fixExample: `res.status(200).end();                          // the answer does not depend on the processing
 try { await handle(event); } catch (error) { report(error, event); }`,
   diagnose(run) {
-    const deliveries = run.exchanges().filter((located) => genuine(located.x) && kindsOf(located).length > 0);
+    if (!run.failing().some((located) => crashed(located.x) && kindsOf(located).length > 0)) return [];
+    const deliveries = run.genuine().filter((located) => kindsOf(located).length > 0);
     if (!deliveries.some(({ x }) => acknowledged(x))) return [];
     const crashes = deliveries.filter(({ x, record }) => record.status === 'fail' && crashed(x));
     // A kind is a suspect when every delivery carrying it crashed (and one did), unless those crashes all carry another

@@ -10,11 +10,10 @@ export const crashesOnSchemaViolation = defineRule({
   fixExample: `const problems = validate(event);
 if (problems.length > 0) return res.status(400).json({ error: 'invalid event', problems });`,
   diagnose(run) {
-    if (!run.exchanges().some(({ x }) => genuine(x) && acknowledged(x))) return [];
     const crashes = run
       .failing()
       .filter(({ x }) => x.traits?.signature === 'valid' && (x.traits.edges ?? []).some((kind) => kind.startsWith('schema.')) && crashed(x));
-    if (crashes.length === 0) return [];
+    if (crashes.length === 0 || !run.genuine().some(({ x }) => acknowledged(x))) return [];
     const statuses = [...new Set(crashes.map(({ x }) => (x.response ? String(x.response.status) : (x.error?.kind ?? 'no answer'))))].join(', ');
     return [{ summary: `${count(crashes.length, 'signed body', 'signed bodies')} breaking the event schema got ${statuses}; valid deliveries were acknowledged.`, claims: crashes.map(claim) }];
   },

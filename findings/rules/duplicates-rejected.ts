@@ -11,13 +11,12 @@ export const duplicatesRejected = defineRule({
   fix: 'Recognise a delivery seen before, answer it 200 like the first time, and do not apply it again.',
   fixExample: DEDUPLICATE,
   diagnose(run) {
-    const deliveries = run.exchanges().filter(({ x }) => genuine(x));
-    const refusedCopies = deliveries.filter(({ x, record }) => record.status === 'fail' && x.traits!.duplicate && !acknowledged(x) && x.response !== undefined);
+    const refusedCopies = run.failing().filter(({ x }) => genuine(x)).filter(({ x, record }) => record.status === 'fail' && x.traits!.duplicate && !acknowledged(x) && x.response !== undefined);
     const statuses = new Set(refusedCopies.map(({ x }) => x.response!.status));
     if (statuses.size !== 1) return [];
     const [status] = statuses;
     // First deliveries are acknowledged, and none is refused with the status the copies get.
-    const firsts = deliveries.filter(({ x }) => !x.traits!.duplicate);
+    const firsts = run.genuine().filter(({ x }) => !x.traits!.duplicate);
     if (!firsts.some(({ x }) => acknowledged(x)) || firsts.some(({ x }) => x.response?.status === status)) return [];
     // A fuzz lifecycle's failure holds its whole sequence: explained when its only refusals are such copies.
     const refusedHere = new Set(refusedCopies.map(({ result, exchange }) => `${result}:${exchange}`));

@@ -14,15 +14,14 @@ export const outOfOrderRejected = defineRule({
   fixExample: `res.status(200).end();                                   // acknowledge whatever the order
 if (event.event_ts < lastApplied(objectId)) return;      // older than the state: nothing to change`,
   diagnose(run) {
-    const deliveries = run.exchanges().filter(({ x }) => genuine(x));
-    const refused = deliveries.filter(({ record }) => LIFECYCLE_CHECKS.has(record.id)).filter(({ x, record }) => record.status === 'fail' && !acknowledged(x) && x.response !== undefined);
+    const refused = run.failing().filter(({ x, record }) => genuine(x) && LIFECYCLE_CHECKS.has(record.id)).filter(({ x, record }) => record.status === 'fail' && !acknowledged(x) && x.response !== undefined);
     const statuses = new Set(refused.map(({ x }) => x.response!.status));
     if (statuses.size !== 1 || !refused.some(({ x }) => x.traits!.outOfOrder && !x.traits!.duplicate)) return [];
     const [status] = statuses;
     // Every refused step arrived after a later one about the same meeting or session (the order is the cause, not the
     // event type: a step refused in order would say otherwise), and nothing outside lifecycles is refused so.
     if (refused.some(({ x }) => !x.traits!.outOfOrder)) return [];
-    if (deliveries.some(({ x, record }) => !LIFECYCLE_CHECKS.has(record.id) && x.response?.status === status)) return [];
+    if (run.genuine().some(({ x, record }) => !LIFECYCLE_CHECKS.has(record.id) && x.response?.status === status)) return [];
     return [
       {
         summary: `${count(refused.length, 'lifecycle delivery', 'lifecycle deliveries')} sent after a later step about the same meeting or session got ${status}; no step sent in order was refused.`,

@@ -5,8 +5,6 @@ import { accepted, claim, count } from '../run.js';
 
 /** Signatures shorter than the right one: `v0=` alone, or the digest cut short. */
 const SHORT = new Set(['empty-digest', 'truncated']);
-/** Signatures of the right length with a wrong digest. */
-const WRONG_FULL_LENGTH = new Set(['wrong-secret', 'tampered', 'other-body', 'flipped']);
 
 export const prefixComparison = defineRule({
   id: 'prefix-comparison',
@@ -16,14 +14,13 @@ export const prefixComparison = defineRule({
   fix: 'Compare the whole signature: equal lengths, then crypto.timingSafeEqual.',
   fixExample: CONSTANT_TIME_COMPARE,
   diagnose(run) {
-    const exchanges = run.exchanges();
-    const wrong = exchanges.filter(({ x }) => WRONG_FULL_LENGTH.has(x.traits?.signature ?? ''));
-    if (wrong.length === 0 || wrong.some(({ x }) => accepted(x))) return [];
-    const short = exchanges.filter(({ x, record }) => record.status === 'fail' && SHORT.has(x.traits?.signature ?? '') && accepted(x));
+    const short = run.failing().filter(({ x }) => SHORT.has(x.traits?.signature ?? '') && accepted(x));
     if (short.length === 0) return [];
+    const refused = run.wrongDigestsRefused();
+    if (refused === 0) return [];
     return [
       {
-        summary: `${count(short.length, 'short signature')} (v0= alone, or the digest cut short) accepted; all ${count(wrong.length, 'wrong signature')} of full length refused.`,
+        summary: `${count(short.length, 'short signature')} (v0= alone, or the digest cut short) accepted; all ${count(refused, 'wrong signature')} of full length refused.`,
         claims: short.map(claim),
       },
     ];

@@ -15,12 +15,13 @@ export const reserializedBody = defineRule({
   fix: 'Keep the raw request body (a Buffer) and compute the HMAC over exactly those bytes; parse the JSON only after verifying.',
   fixExample: VERIFY_RAW_BODY,
   diagnose(run) {
+    if (!run.failing().some(({ x }) => genuine(x) && x.traits!.compact === false)) return [];
     const rawBody = run.of('signature.raw-body').flatMap(({ record }) => record.exchanges);
     // How it refuses a wrong signature; without forgeries in the run, how it refused the raw-body deliveries.
     let rejections = run.signatureRejections();
     if (rejections.size === 0) rejections = new Set(rawBody.flatMap((x) => (x.response && !accepted(x) ? [x.response.status] : [])));
     if (rejections.size === 0) return [];
-    const deliveries = run.exchanges().filter(({ x }) => genuine(x));
+    const deliveries = run.genuine();
     const reshaped = deliveries.filter(({ x }) => x.traits!.compact === false);
     const compact = deliveries.filter(({ x }) => x.traits!.compact === true);
     const refusedLikeForgery = ({ x }: { x: (typeof deliveries)[number]['x'] }) => x.response !== undefined && rejections.has(x.response.status);

@@ -15,7 +15,7 @@ export const shedsLoad = defineRule({
     const way = (x: (typeof refused)[number]['x']) => (x.response ? String(x.response.status) : (x.error?.kind ?? 'none'));
     const ways = new Set(refused.map(({ x }) => way(x)));
     // Outside the burst, nothing was refused that way.
-    const elsewhere = run.exchanges().filter(({ record, x }) => record.id !== 'robustness.burst' && genuine(x));
+    const elsewhere = run.genuine().filter(({ record }) => record.id !== 'robustness.burst');
     if (elsewhere.some(({ x }) => ways.has(way(x)) || (timedOut(x) && ways.has('timeout')))) return [];
     const sent = run.of('robustness.burst').length > 0 ? ` of the burst` : '';
     return [{ summary: `${count(refused.length, 'delivery', 'deliveries')}${sent} got ${[...ways].join(', ')}; deliveries sent at the run's concurrency were acknowledged.`, claims: refused.map(claim) }];

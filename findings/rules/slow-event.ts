@@ -13,8 +13,8 @@ export const slowEvent = defineRule({
   fix: 'Acknowledge at once and do the work afterwards (a queue, a job, setImmediate).',
   fixExample: ACKNOWLEDGE_FIRST,
   diagnose(run) {
+    if (!run.failing().some(({ x }) => timedOut(x))) return [];
     const timeouts = run.exchanges().filter(({ x }) => timedOut(x));
-    if (timeouts.length === 0) return [];
     const byEvent = new Map<string, Located[]>();
     for (const located of timeouts) {
       const event = eventOf(located);
