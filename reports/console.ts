@@ -9,7 +9,7 @@ import type { Output as Io } from './output.js';
 import type { RunProgress } from '../suites/runner.js';
 import { ALL_SUITE_IDS, type Level } from '../suites/check.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
-import type { Tally } from './summary.js';
+import { findingsHeadline, type Tally } from './summary.js';
 
 /** Failures shown in full per check before the rest is listed by event. */
 const SHOWN_PER_CHECK = 3;
@@ -142,10 +142,8 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
 export function printFindings(out: (line?: string) => void, c: Colors, report: Pick<ConformanceReport, 'findings' | 'summary'>): void {
   const { findings } = report;
   if (findings.length === 0) return;
-  const named = findings.filter((finding) => !finding.id.startsWith('unexplained:')).length;
-  const causes = `${named} ${named === 1 ? 'cause' : 'causes'}${named < findings.length ? ` and ${findings.length - named} unexplained` : ''}`;
   out();
-  out(`${c.bold('Findings')}: ${causes} behind ${report.summary.total.fail} failed result${report.summary.total.fail === 1 ? '' : 's'}`);
+  out(`${c.bold('Findings')}: ${findingsHeadline(report)}`);
   const width = Math.max(...findings.map((finding) => finding.id.length));
   for (const finding of findings) {
     const level = finding.level === 'MUST' ? c.red(c.bold('MUST  ')) : c.yellow(c.bold('SHOULD'));

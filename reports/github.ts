@@ -12,7 +12,7 @@ import { escapeHtml } from './html-escape.js';
 import type { Finding } from '../findings/finding.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { fileReporter } from './reporter.js';
-import type { Tally } from './summary.js';
+import { findingsHeadline, type Tally } from './summary.js';
 
 /** Failures listed per check in the summary; the rest are counted. */
 const SHOWN_PER_CHECK = 5;
@@ -66,7 +66,7 @@ export function githubSummary(report: ConformanceReport): string {
   lines.push(facts.join(' · '), '');
   if (report.stopped) lines.push(`**Stopped early:** ${markdownText(report.stopped)}`, '');
   if (report.findings.length > 0) {
-    lines.push(`### Findings: the causes behind ${summary.total.fail} failed result${summary.total.fail === 1 ? '' : 's'}`, '');
+    lines.push(`### Findings: ${markdownText(findingsHeadline(report))}`, '');
     for (const finding of report.findings) lines.push(...findingLines(finding));
   }
   lines.push('| suite | MUST pass | MUST fail | MUST skip | SHOULD pass | SHOULD fail | SHOULD skip |', '|---|--:|--:|--:|--:|--:|--:|');

@@ -17,7 +17,7 @@ import { PAGE_SCRIPT } from './html-page-script.js';
 import { PAGE_STYLE } from './html-page-style.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
 import { fileReporter } from './reporter.js';
-import type { Tally } from './summary.js';
+import { findingsHeadline, type Tally } from './summary.js';
 
 /** Results per details island: opening one result parses one island. */
 const DETAILS_CHUNK = 200;
@@ -182,10 +182,9 @@ const EVENTS_SHOWN = 24;
  */
 function findingsSection(report: ConformanceReport): string {
   if (report.findings.length === 0) return '';
-  const failed = report.summary.total.fail;
   const items = report.findings.map((finding, index) => findingItem(report, finding, index)).join('\n');
   return `<section id="findings" class="findings" aria-labelledby="findings-title">
-<h2 id="findings-title">Findings <small>${report.findings.length} ${report.findings.length === 1 ? 'cause' : 'causes'} behind ${failed} failed result${failed === 1 ? '' : 's'}</small></h2>
+<h2 id="findings-title">Findings <small>${escapeHtml(findingsHeadline(report))}</small></h2>
 ${items}
 </section>`;
 }
