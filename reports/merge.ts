@@ -4,7 +4,7 @@
  * same tool, version, target, seed and configuration, each shard of the same n exactly once.
  */
 import type { ConformanceReport } from './report.js';
-import { explainFailures, orderChecks } from './report.js';
+import { orderChecks, withFindings } from './report.js';
 import { summarize, type LatencySummary } from './summary.js';
 
 export class MergeError extends Error {
@@ -49,9 +49,13 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     }
   }
   const { shard: _shard, ...config } = first.report.config;
-  const checks = orderChecks(
-    reports.flatMap((report) => report.checks),
-    config.systems,
+  // The shards' findings each saw a part of the run: the whole run is diagnosed again.
+  const { findings, checks } = withFindings(
+    orderChecks(
+      reports.flatMap((report) => report.checks),
+      config.systems,
+    ),
+    config.deadlineMs,
   );
   const startedAt = reports.map((report) => report.startedAt).sort()[0]!;
   // Shards run side by side: the run took as long as its longest shard.
@@ -70,8 +74,7 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     merged: { shards },
     stopped: stopped.length > 0 ? stopped.join('; ') : null,
     summary: summarize(checks, { strict: config.strict, deliveries, durationMs, latencies: worstLatencies(reports) }),
-    // The shards' findings each saw a part of the run: the whole run is diagnosed again.
-    findings: explainFailures(checks, config.deadlineMs),
+    findings,
     checks,
   };
 }

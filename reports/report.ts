@@ -110,9 +110,12 @@ export interface ReportInput {
 }
 
 export function buildReport(input: ReportInput, redaction: Redaction): ConformanceReport {
-  const checks = orderChecks(
-    input.results.map((result) => checkRecord(result, redaction)),
-    input.config.systems,
+  const { findings, checks } = withFindings(
+    orderChecks(
+      input.results.map((result) => checkRecord(result, redaction)),
+      input.config.systems,
+    ),
+    input.config.deadlineMs,
   );
   return {
     tool: input.tool,
@@ -125,23 +128,25 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     config: input.config,
     stopped: input.stopped ?? null,
     summary: summarize(checks, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
-    findings: explainFailures(checks, input.config.deadlineMs),
+    findings,
     checks,
   };
 }
 
 /**
- * Diagnoses the results (findings/): sets `finding` on every failed check record and returns the findings. A merged
- * report is diagnosed again this way, from its records alone.
+ * Diagnoses the results (findings/): the findings, and the records with the `finding` of each failed one (after its
+ * reason, where a reader of the JSON looks). A merged report is diagnosed again this way, from its records alone.
  */
-export function explainFailures(checks: CheckRecord[], deadlineMs: number): Finding[] {
+export function withFindings(checks: readonly CheckRecord[], deadlineMs: number): { findings: Finding[]; checks: CheckRecord[] } {
   const { findings, explainedBy } = diagnose({ results: checks, deadlineMs });
-  checks.forEach((check, index) => {
-    const id = explainedBy[index];
-    if (id === undefined) delete check.finding;
-    else check.finding = id;
-  });
-  return findings;
+  return {
+    findings,
+    checks: checks.map((check, index) => {
+      const { finding: _previous, reproduce, exchanges, observed, ...head } = check;
+      const id = explainedBy[index];
+      return { ...head, ...(id !== undefined ? { finding: id } : {}), reproduce, exchanges, ...(observed ? { observed } : {}) };
+    }),
+  };
 }
 
 const CHECK_RANK = new Map(ALL_CHECKS.map((check, index) => [check.id, index]));

@@ -3,7 +3,7 @@
  * characters of Markdown tables and code, workflow-command separators, and characters XML 1.0 cannot hold.
  */
 import type { Finding } from '../../findings/finding.js';
-import { explainFailures, REPORT_VERSION, type CheckRecord, type ConformanceReport, type ExchangeRecord } from '../../reports/report.js';
+import { REPORT_VERSION, withFindings, type CheckRecord, type ConformanceReport, type ExchangeRecord } from '../../reports/report.js';
 import { summarize } from '../../reports/summary.js';
 import { SCRIPT_PAYLOADS, XML_BREAKERS } from './hostile-receiver.js';
 
@@ -44,13 +44,14 @@ function check(overrides: Partial<CheckRecord> & Pick<CheckRecord, 'id' | 'suite
 }
 
 export function hostileReport(): ConformanceReport {
-  const checks: CheckRecord[] = [
+  const records: CheckRecord[] = [
     check({ id: 'url-validation.answers-challenge', suite: 'url-validation', level: 'MUST', status: 'fail', event: null, system: null }),
     check({ id: 'signature.tampered-body', suite: 'signature', level: 'MUST', status: 'fail' }),
     check({ id: 'signature.tampered-body', suite: 'signature', level: 'MUST', status: 'pass', event: 'session.started', system: 'video-sdk', reason: null }),
     check({ id: 'signature.version-prefix', suite: 'signature', level: 'SHOULD', status: 'fail' }),
     check({ id: 'idempotency.applied-once', suite: 'idempotency', level: 'MUST', status: 'skip', exchanges: [] }),
   ];
+  const { findings, checks } = withFindings(records, 3000);
   const config: ConformanceReport['config'] = {
     systems: ['meetings', 'video-sdk'],
     suites: ['url-validation', 'signature', 'idempotency'],
@@ -73,7 +74,7 @@ export function hostileReport(): ConformanceReport {
     config,
     stopped: `stopped ${HOSTILE}`,
     summary: summarize(checks, { strict: false, deliveries: 10, durationMs: 1234, latencies: [1, 2, 3] }),
-    findings: withHostileFinding(explainFailures(checks, config.deadlineMs), checks[0]!),
+    findings: withHostileFinding(findings, checks[0]!),
     checks,
   };
 }
