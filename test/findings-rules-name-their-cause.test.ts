@@ -147,6 +147,11 @@ describe('body-size-limit', () => {
     expect(finding!.id).toBe('body-size-limit');
     expect(finding!.evidence.parameter).toMatchObject({ unit: 'bytes', atLeast: 90_000, atMost: 149_999 });
   });
+  it('the largest bodies crash, but all carry an integer beyond 2^53: the integer, not the size', () => {
+    const big = (bytes: number) => delivery(500, 'meeting.ended', { bytes, edges: ['int64.above-safe', 'string.long'] });
+    const evidence = run(...background(), result('robustness.edge-hostile', 'fail', [big(150_000), big(300_000)], { event: 'meeting.ended' }));
+    expect(ids(evidence)).toEqual(['crashes-on-int64.above-safe']);
+  });
   it('big bodies refused in different ways: mixed, no limit named', () => {
     const evidence = run(...background(), result('robustness.edge-hostile', 'fail', [sized(150_000, 413), sized(300_000, 500)], { event: 'meeting.ended' }));
     expect(ids(evidence)).toEqual(['unexplained:robustness.edge-hostile']);

@@ -7,6 +7,15 @@ function refusal({ x }: Located): string {
   return x.response ? String(x.response.status) : (x.error?.kind ?? 'none');
 }
 
+/** The kinds that make a body large. */
+const SIZE_KINDS = new Set(['array.large', 'string.long']);
+
+/** An edge kind (other than one that makes a body large) that every one of the deliveries carries. */
+function sharedKind(deliveries: readonly Located[]): string | undefined {
+  const [first, ...rest] = deliveries.map(({ x }) => x.traits?.edges ?? []);
+  return first?.find((kind) => !SIZE_KINDS.has(kind) && rest.every((kinds) => kinds.includes(kind)));
+}
+
 function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
@@ -29,7 +38,9 @@ export const bodySizeLimit = defineRule({
     if (larger.length === 0) return [];
     const ways = new Set(larger.map(refusal));
     const [way] = ways;
-    if (ways.size !== 1 || way === 'timeout' || (way !== '413' && larger.length < 2)) return [];
+    if (ways.size !== 1 || way === 'timeout') return [];
+    // 413 says it; another refusal only when several bodies of different makings share nothing but their size.
+    if (way !== '413' && (larger.length < 2 || sharedKind(larger) !== undefined)) return [];
     const smallestRefused = Math.min(...larger.map(({ x }) => x.traits!.bytes));
     return [
       {
