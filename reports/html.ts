@@ -85,7 +85,10 @@ export function pageData(report: ConformanceReport): PageData {
 function detailsIslands(checks: readonly CheckRecord[]): string {
   const islands: string[] = [];
   for (let from = 0, chunk = 0; from < checks.length; from += DETAILS_CHUNK, chunk++) {
-    const details: ResultDetails[] = checks.slice(from, from + DETAILS_CHUNK).map((check) => ({ reproduce: check.reproduce, exchanges: check.exchanges }));
+    // The exchanges as the panels show them (their traits are for the diagnosis, which the page has in its findings).
+    const details: ResultDetails[] = checks
+      .slice(from, from + DETAILS_CHUNK)
+      .map((check) => ({ reproduce: check.reproduce, exchanges: check.exchanges.map(({ traits: _traits, ...shown }) => shown) }));
     islands.push(`<script type="application/json" id="conformance-details-${chunk}">${scriptJson(details)}</script>`);
   }
   return islands.join('\n');
