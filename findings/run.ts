@@ -105,11 +105,14 @@ export function timedOut(x: ExchangeEvidence): boolean {
   return x.error?.kind === 'timeout';
 }
 
-/** A 5xx, or a connection dropped without an answer (not a timeout). */
+/**
+ * A 5xx, or a connection dropped without an answer. Not a timeout (slow is another cause), nor a connection refused
+ * or a name or TLS failure: those say the target is gone or unreachable, not that this delivery broke it.
+ */
 export function crashed(x: ExchangeEvidence): boolean {
   const status = statusOf(x);
   if (status !== undefined) return status >= 500;
-  return x.error !== undefined && x.error.kind !== 'timeout';
+  return x.error?.kind === 'reset' || x.error?.kind === 'error';
 }
 
 /** Signed as Zoom signs, with a timestamp of now. */

@@ -256,6 +256,10 @@ describe('crashes-on-<edge kind>', () => {
     expect(finding!.id).toBe('crashes-on-string.astral-emoji');
     expect(finding!.level).toBe('MUST');
   });
+  it('a target that went away (connections refused) crashed on nothing', () => {
+    const evidence = run(...background(), result('robustness.edge-hostile', 'fail', [{ ...edge(200, ['string.control-escaped']), response: undefined, error: { kind: 'refused' } }], { event: 'meeting.ended' }));
+    expect(ids(evidence)).toEqual(['unexplained:robustness.edge-hostile']);
+  });
   it('integers beyond 2^53 (2^53+1 and int64 max) are one cause', () => {
     const evidence = run(
       ...background(),
