@@ -14,10 +14,11 @@ export const shedsLoad = defineRule({
     if (refused.length === 0) return [];
     const way = (x: (typeof refused)[number]['x']) => (x.response ? String(x.response.status) : (x.error?.kind ?? 'none'));
     const ways = new Set(refused.map(({ x }) => way(x)));
+    // Answered (503, 429, ...), cut or late: not refused connections, which say the target went away.
+    if ([...ways].some((kind) => !/^\d+$/.test(kind) && kind !== 'reset' && kind !== 'timeout')) return [];
     // Outside the burst, nothing was refused that way.
     const elsewhere = run.genuine().filter(({ record }) => record.id !== 'robustness.burst');
     if (elsewhere.some(({ x }) => ways.has(way(x)) || (timedOut(x) && ways.has('timeout')))) return [];
-    const sent = run.of('robustness.burst').length > 0 ? ` of the burst` : '';
-    return [{ summary: `${count(refused.length, 'delivery', 'deliveries')}${sent} got ${[...ways].join(', ')}; deliveries sent at the run's concurrency were acknowledged.`, claims: refused.map(claim) }];
+    return [{ summary: `${count(refused.length, 'delivery', 'deliveries')} of the burst got ${[...ways].join(', ')}; deliveries sent at the run's concurrency were acknowledged.`, claims: refused.map(claim) }];
   },
 });
