@@ -32,7 +32,8 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
   // A throwaway secret shared with the receiver only; never printed.
   const secret = randomBytes(18).toString('base64url');
   const receiver = await startReferenceReceiver(secret, options.defect);
-  io.stdout.write(`demo: reference receiver${options.defect ? ` with the planted defect "${printable(options.defect)}"` : ''} at ${printable(receiver.url)}\n`);
+  const planted = options.defect ? ` with the planted ${options.defect.includes(',') ? 'defects' : 'defect'} "${printable(options.defect)}"` : '';
+  io.stdout.write(`demo: reference receiver${planted} at ${printable(receiver.url)}\n`);
   try {
     const { defect: _defect, ...run } = options;
     const reproduceAs = `npx conformance demo${options.defect ? ` --defect ${options.defect}` : ''}`;

@@ -126,7 +126,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     program
       .command('demo')
       .description('Run the suites against the bundled reference receiver (started on a free loopback port, then stopped)')
-      .addOption(new Option('--defect <name>', 'use a reference receiver with one planted defect instead (see: node dist/examples/receivers/faulty.js --list)')),
+      .addOption(new Option('--defect <names>', 'use a reference receiver with a planted defect instead, or several comma-separated (see: node dist/examples/receivers/faulty.js --list)')),
     'demo',
   ).action(async (options: DemoOptions) => {
     setExit(await demoCommand(options, io));

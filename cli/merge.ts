@@ -1,7 +1,7 @@
 /**
  * `conformance merge DIR...`: merges the JSON reports of the shards of one run (`--shard i/n`, each DIR holding a
- * conformance.json, or the files themselves) into the report of the whole run, writes it with any other `--report`
- * formats to `--out`, prints the console summary and, in GitHub Actions, the job summary and annotations. Given one
+ * conformance.json, or the files themselves) into the report of the whole run (its findings diagnosed again from
+ * all the results), writes it with any other `--report` formats to `--out`, prints the console summary and, in GitHub Actions, the job summary and annotations. Given one
  * unsharded report it renders that report again (e.g. `merge conformance-report --report html`).
  * Exit codes: 0 no MUST failure (strict: no failure), 1 a failure, 2 reports that cannot be merged.
  */

@@ -22,6 +22,37 @@ export interface HttpRequest {
   body?: Buffer;
   /** What this request is for, in a few words (passed through to the exchange, for reports). */
   label?: string;
+  /** What the sender knows of the request that its answer cannot tell (passed through untouched, for diagnosis). */
+  traits?: RequestTraits;
+}
+
+/**
+ * Facts about a request that the sender knows and the receiver's answer cannot tell: how it was signed, what its
+ * body is. The engine never reads them; the diagnosis of a run (findings/) does, from the report, so they are small
+ * and plain.
+ */
+export interface RequestTraits {
+  /** Request body bytes (0 without a body). */
+  bytes: number;
+  /** The event the body carries (its `event` field), when the sender knows it. */
+  event?: string;
+  /** How it was signed: `valid` (as the provider signs), `unsigned`, or the kind of forgery. */
+  signature?: string;
+  /** Seconds from the moment of signing to the signed timestamp (negative: in the past); absent when 0. */
+  timestampOffset?: number;
+  /**
+   * Whether the body's bytes are exactly `JSON.stringify(JSON.parse(body))` (what a receiver that re-serializes the
+   * parsed body before verifying its signature computes over); absent when the body is not JSON.
+   */
+  compact?: boolean;
+  /** The edge or breakage kinds the body carries (sorted, each once); absent when none. */
+  edges?: readonly string[];
+  /** The same body was sent before in this run (a retry, or a copy sent twice). */
+  duplicate?: boolean;
+  /** Part of a sequence (a lifecycle), sent after a later step about the same object (meeting, session). */
+  outOfOrder?: boolean;
+  /** A retry of a delivery first sent this many milliseconds earlier (a late retry). */
+  retryAgeMs?: number;
 }
 
 export interface HttpResponse {

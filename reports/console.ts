@@ -1,8 +1,8 @@
 /**
- * The console: a progress bar on a terminal (plain progress lines otherwise), then the failures (each with the line
- * that reproduces it and the request as curl), the skipped checks by reason, a table of suite x level x status,
- * the figures of the run and the verdict. Every string of the report (a target, a spec file or a report file
- * could have put it there) is made printable first.
+ * The console: a progress bar on a terminal (plain progress lines otherwise), then the findings (the causes behind
+ * the failures, one line each), the failures (each with the line that reproduces it and the request as curl), the
+ * skipped checks by reason, a table of suite x level x status, the figures of the run and the verdict. Every string
+ * of the report (a target, a spec file or a report file could have put it there) is made printable first.
  */
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
@@ -10,7 +10,7 @@ import type { Output as Io } from './output.js';
 import type { RunProgress } from '../suites/runner.js';
 import { ALL_SUITE_IDS, type Level } from '../suites/check.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
-import type { Tally } from './summary.js';
+import { findingsHeadline, type Tally } from './summary.js';
 
 /** Failures shown in full per check before the rest is listed by event. */
 const SHOWN_PER_CHECK = 3;
@@ -116,6 +116,7 @@ export interface PrintOptions {
 export function printResults(io: Io, report: ConformanceReport, options: PrintOptions): void {
   const c = colorsFor(io);
   const out = (line = '') => io.stdout.write(`${line}\n`);
+  printFindings(out, c, report);
   const failures = report.checks.filter((check) => check.status === 'fail');
   const byCheck = groupBy(failures, (check) => check.id);
   const ordered = [...byCheck.entries()].sort(([, a], [, b]) => levelRank(a[0]!.level) - levelRank(b[0]!.level));
@@ -157,6 +158,22 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
       ? c.green(c.bold(`PASS`)) + ` no MUST failure${summary.strict ? ' and no SHOULD failure' : ''} (${MUST.pass} MUST and ${SHOULD.pass} SHOULD results passed${SHOULD.fail > 0 ? `, ${SHOULD.fail} SHOULD failed` : ''})`
       : c.red(c.bold('FAIL')) + ` ${MUST.fail} MUST failure${MUST.fail === 1 ? '' : 's'}${summary.strict ? `, ${SHOULD.fail} SHOULD failure${SHOULD.fail === 1 ? '' : 's'} (strict)` : `, ${SHOULD.fail} SHOULD`}`;
   out(verdict);
+}
+
+/** The causes behind the failures, one line each (level, id, title, results explained, the parameter inferred). */
+export function printFindings(out: (line?: string) => void, c: Colors, report: Pick<ConformanceReport, 'findings' | 'summary'>): void {
+  const { findings } = report;
+  if (findings.length === 0) return;
+  out();
+  out(`${c.bold('Findings')}: ${findingsHeadline(report)}`);
+  const width = Math.max(...findings.map((finding) => finding.id.length));
+  for (const finding of findings) {
+    const level = finding.level === 'MUST' ? c.red(c.bold('MUST  ')) : c.yellow(c.bold('SHOULD'));
+    const parameter = finding.evidence.parameter ? ` · ${finding.evidence.parameter.name}: ${finding.evidence.parameter.value}` : '';
+    const results = `${finding.results} result${finding.results === 1 ? '' : 's'}`;
+    out(`  ${level} ${c.bold(printable(finding.id.padEnd(width)))}  ${printable(finding.title)} ${c.dim(`· ${results}${printable(parameter)}`)}`);
+  }
+  out(c.dim('  the cause, the fix and the evidence of each: the JSON and HTML reports (--report json,html)'));
 }
 
 function printFailure(out: (line?: string) => void, c: Colors, check: CheckRecord): void {

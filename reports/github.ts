@@ -1,7 +1,7 @@
 /**
- * GitHub Actions: a Markdown summary of the run (`github-summary.md` with `--report github`), appended to the job's
- * summary page whenever `GITHUB_STEP_SUMMARY` is set, and one `::error` annotation per failed MUST check when
- * `GITHUB_ACTIONS=true`. Outside GitHub Actions nothing is printed and nothing is appended.
+ * GitHub Actions: a Markdown summary of the run (`github-summary.md` with `--report github`) that leads with the
+ * findings, appended to the job's summary page whenever `GITHUB_STEP_SUMMARY` is set, and one `::error` annotation
+ * per MUST finding when `GITHUB_ACTIONS=true`. Outside GitHub Actions nothing is printed and nothing is appended.
  *
  * Everything a target or a generator produced is escaped for Markdown (`markdownText`) or put in a fence longer
  * than any backtick run inside it (`codeBlock`); annotations follow the workflow-command escaping rules.
@@ -10,9 +10,10 @@ import { appendFile } from 'node:fs/promises';
 import type { Output as Io } from './output.js';
 import { printable } from './console.js';
 import { escapeHtml } from './html-escape.js';
+import type { Finding } from '../findings/finding.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { fileReporter } from './reporter.js';
-import type { Tally } from './summary.js';
+import { findingsHeadline, type Tally } from './summary.js';
 
 /** Failures listed per check in the summary; the rest are counted. */
 const SHOWN_PER_CHECK = 5;
@@ -65,6 +66,10 @@ export function githubSummary(report: ConformanceReport): string {
   ].filter(Boolean);
   lines.push(facts.join(' · '), '');
   if (report.stopped) lines.push(`**Stopped early:** ${markdownText(report.stopped)}`, '');
+  if (report.findings.length > 0) {
+    lines.push(`### Findings: ${markdownText(findingsHeadline(report))}`, '');
+    for (const finding of report.findings) lines.push(...findingLines(finding));
+  }
   lines.push('| suite | MUST pass | MUST fail | MUST skip | SHOULD pass | SHOULD fail | SHOULD skip |', '|---|--:|--:|--:|--:|--:|--:|');
   const cells = (tally: Tally) => `${tally.pass} | ${tally.fail} | ${tally.skip}`;
   for (const [suite, row] of Object.entries(summary.bySuite)) lines.push(`| ${markdownText(suite)} | ${cells(row.MUST)} | ${cells(row.SHOULD)} |`);
@@ -98,18 +103,43 @@ export function githubSummary(report: ConformanceReport): string {
   return text.length > MAX_SUMMARY_CHARS ? `${text.slice(0, MAX_SUMMARY_CHARS)}\n\n… (cut: the summary is longer than GitHub takes)\n` : text;
 }
 
+/** A finding as a details block: the line that names it, then its cause, fix, evidence and the checks it explains. */
+function findingLines(finding: Finding): string[] {
+  const { evidence } = finding;
+  const parameter = evidence.parameter ? ` · ${escapeHtml(evidence.parameter.name)}: ${escapeHtml(evidence.parameter.value)}` : '';
+  return [
+    // An HTML block: Markdown escapes do not apply inside it, HTML escapes do.
+    `<details><summary><b>${finding.level}</b> ${escapeHtml(finding.id)}: ${escapeHtml(finding.title)} · ${finding.results} result${finding.results === 1 ? '' : 's'}${parameter}</summary>`,
+    '',
+    markdownText(finding.cause),
+    '',
+    `**Fix:** ${markdownText(finding.fix)}`,
+    '',
+    ...(finding.fixExample ? [codeBlock(finding.fixExample, 'js'), ''] : []),
+    `**Evidence:** ${markdownText(evidence.summary)}`,
+    '',
+    `**Explains:** ${finding.checks.map((check) => `${markdownText(check.id)} (${check.results})`).join(', ')}`,
+    '',
+    ...(evidence.example ? [`**Example:** ${markdownText(cut(evidence.example.description, REASON_CHARS))}`, '', codeBlock(evidence.example.reproduce, 'sh'), ''] : []),
+    '</details>',
+    '',
+  ];
+}
+
 /**
- * One `::error` per failed MUST check (not per event: GitHub shows only the first few annotations of a step). They
- * go to the job's log, whose viewer interprets terminal escapes too: made printable after the command escaping.
+ * One `::error` per MUST finding (a cause, not each check or event: GitHub shows only the first few annotations of a
+ * step). They go to the job's log, whose viewer interprets terminal escapes too: made printable after the command
+ * escaping.
  */
 export function annotations(report: ConformanceReport): string[] {
-  return groupById(report.checks.filter((check) => check.status === 'fail' && check.level === 'MUST')).map((list) => {
-    const first = list[0]!;
-    const events = list.length === 1 ? (first.event ?? 'the whole endpoint') : `${list.length} events, e.g. ${first.event ?? 'the whole endpoint'}`;
-    const title = `MUST ${first.id} failed (${events})`;
-    const message = `${first.title}. ${cut(first.reason ?? '', REASON_CHARS)}\nReproduce: ${first.reproduce}`;
-    return printable(`::error title=${commandProperty(title)}::${commandData(message)}`);
-  });
+  return report.findings
+    .filter((finding) => finding.level === 'MUST')
+    .map((finding) => {
+      const title = `MUST ${finding.id}: ${finding.title} (${finding.results} failed result${finding.results === 1 ? '' : 's'})`;
+      const example = finding.evidence.example;
+      const message = `${cut(finding.cause, REASON_CHARS)}\nFix: ${cut(finding.fix, REASON_CHARS)}${example ? `\nReproduce: ${example.reproduce}` : ''}`;
+      return printable(`::error title=${commandProperty(title)}::${commandData(message)}`);
+    });
 }
 
 /** Escaping of a workflow command's message. */

@@ -17,7 +17,8 @@ export const PAGE_SCRIPT = String.raw`
   var events = data.events;
   var rows = data.rows;
   var chunks = {};
-  var state = { suite: '', level: '', status: '', system: '', q: '' };
+  var findings = data.findings;
+  var state = { suite: '', level: '', status: '', system: '', finding: '', q: '' };
   var shown = PAGE;
 
   function el(tag, className, text) {
@@ -52,6 +53,7 @@ export const PAGE_SCRIPT = String.raw`
     if (state.level && check[2] !== state.level) return false;
     if (state.status && STATUS[row[2]] !== state.status) return false;
     if (state.system && (eventOf(row)[1] || NO_SYSTEM) !== state.system) return false;
+    if (state.finding !== '' && row[4] !== Number(state.finding)) return false;
     if (state.q && haystack(index).indexOf(state.q) < 0) return false;
     return true;
   }
@@ -68,6 +70,7 @@ export const PAGE_SCRIPT = String.raw`
   var fLevel = document.getElementById('f-level');
   var fStatus = document.getElementById('f-status');
   var fSystem = document.getElementById('f-system');
+  var fFinding = document.getElementById('f-finding');
   var fSearch = document.getElementById('f-search');
   fill(fSuite, data.suites);
   fill(fLevel, ['MUST', 'SHOULD']);
@@ -76,21 +79,34 @@ export const PAGE_SCRIPT = String.raw`
   var hasNoSystem = events.some(function (event) { return event[1] === null; });
   if (hasNoSystem) systems.push(NO_SYSTEM);
   fill(fSystem, systems, systems.map(function (system) { return system === NO_SYSTEM ? 'endpoint & scenarios' : system; }));
+  fill(fFinding, findings.map(function (_, index) { return String(index); }), findings.map(function (finding) { return finding[1] + ' ' + finding[0]; }));
+  if (!findings.length) fFinding.parentNode.hidden = true;
 
   function readFilters() {
     state.suite = fSuite.value;
     state.level = fLevel.value;
     state.status = fStatus.value;
     state.system = fSystem.value;
+    state.finding = fFinding.value;
     state.q = fSearch.value.trim().toLowerCase();
   }
   function onFilter() { readFilters(); shown = PAGE; render(); }
-  [fSuite, fLevel, fStatus, fSystem].forEach(function (select) { select.addEventListener('change', onFilter); });
+  [fSuite, fLevel, fStatus, fSystem, fFinding].forEach(function (select) { select.addEventListener('change', onFilter); });
   var searchTimer = 0;
   fSearch.addEventListener('input', function () { clearTimeout(searchTimer); searchTimer = setTimeout(onFilter, 120); });
   document.getElementById('f-reset').addEventListener('click', function () {
-    fSuite.value = fLevel.value = fStatus.value = fSystem.value = fSearch.value = '';
+    fSuite.value = fLevel.value = fStatus.value = fSystem.value = fFinding.value = fSearch.value = '';
     onFilter();
+  });
+  // A finding's button: its results, in the matrix and the list.
+  var findingsSection = document.getElementById('findings');
+  if (findingsSection) findingsSection.addEventListener('click', function (click) {
+    var button = click.target.closest ? click.target.closest('button.show-finding') : null;
+    if (!button) return;
+    fSuite.value = fLevel.value = fStatus.value = fSystem.value = fSearch.value = '';
+    fFinding.value = button.getAttribute('data-finding');
+    onFilter();
+    document.getElementById('results-title').scrollIntoView({ block: 'start' });
   });
 
   // Matrix ---------------------------------------------------------------------------------------------------
@@ -225,6 +241,7 @@ export const PAGE_SCRIPT = String.raw`
     fact(facts, 'Why', check[4]);
     fact(facts, STATUS[row[2]] === 'pass' ? 'Result' : 'Got', row[3] || STATUS[row[2]]);
     fact(facts, 'Event', eventLabel(eventOf(row)) + (eventOf(row)[1] ? ' (' + eventOf(row)[1] + ')' : ''));
+    if (row[4] >= 0) fact(facts, 'Finding', findings[row[4]][0] + ': ' + findings[row[4]][2]);
     add(box, facts, el('h4', '', 'Reproduce'), el('pre', 'cmd', detail.reproduce), add(el('div', 'row-actions'), copyButton(detail.reproduce)));
     detail.exchanges.forEach(function (exchange) { box.appendChild(exchangeView(exchange)); });
     if (!detail.exchanges.length) box.appendChild(el('p', 'note', 'No delivery was sent for this result.'));

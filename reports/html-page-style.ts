@@ -21,6 +21,24 @@ pre { margin: 0; padding: 8px 10px; background: var(--panel); border: 1px solid 
 .stopped { color: var(--fail); font-weight: 600; }
 .totals { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; overflow-x: auto; }
 .headline { margin: 0 0 10px; font-size: 15px; }
+.findings { margin: 0 0 14px; }
+.findings h2 { margin: 8px 0 6px; }
+.findings h2 small { font-weight: 400; color: var(--muted); font-size: 13px; }
+.finding { border: 1px solid var(--line); border-left: 4px solid var(--should); border-radius: 6px; margin: 4px 0; background: var(--bg); }
+.finding.MUST { border-left-color: var(--fail); }
+.finding.unexplained { border-left-style: dashed; }
+.finding > summary { cursor: pointer; padding: 5px 10px; display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; list-style: none; }
+.finding > summary::-webkit-details-marker { display: none; }
+.finding > summary::before { content: "▸"; color: var(--muted); }
+.finding[open] > summary::before { content: "▾"; }
+.finding .id { font-weight: 700; }
+.finding .count, .finding .parameter { color: var(--muted); font-size: 12.5px; }
+.finding .parameter::before { content: "· "; }
+.finding-body { padding: 2px 12px 12px; border-top: 1px solid var(--line); }
+.finding-body p { margin: 4px 0; }
+.finding-body .cause { font-weight: 600; }
+.explained { margin: 4px 0; padding-left: 20px; }
+.explained .events { color: var(--muted); overflow-wrap: anywhere; }
 table { border-collapse: collapse; }
 .tally th, .tally td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: right; font-variant-numeric: tabular-nums; }
 .tally th:first-child, .tally td:first-child { text-align: left; }
@@ -28,6 +46,7 @@ table { border-collapse: collapse; }
 .n-fail { color: var(--fail); font-weight: 700; }
 .filters { position: sticky; top: 0; z-index: 2; background: var(--bg); border-bottom: 1px solid var(--line); padding: 10px 0; display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .filters label { display: flex; flex-direction: column; font-size: 11px; color: var(--muted); gap: 2px; }
+.filters label[hidden] { display: none; }
 .filters select, .filters input { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 5px 8px; min-height: 32px; }
 .filters input[type=search] { min-width: 220px; }
 .filters .count { margin-left: auto; color: var(--muted); font-size: 12px; }

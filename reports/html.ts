@@ -1,21 +1,24 @@
 /**
  * The HTML report: `conformance.html`, one self-contained file that works from `file://` and makes no network
  * request at all (inline style and script, pinned by hash in a Content-Security-Policy that allows nothing else).
- * The header (target, seed, duration, verdict) and the totals are written here; the matrix of events x suites, the
- * filters, the search and the result panels are built in the page from JSON data islands (html-page-script.ts).
+ * The header (verdict, then the findings: the causes behind the failures, each expanding to its cause, fix, evidence
+ * and results; then target, seed, duration) and the totals are written here; the matrix of events x suites, the
+ * filters (by finding too), the search and the result panels are built in the page from JSON data islands
+ * (html-page-script.ts).
  *
  * Strings enter the page only through html-escape.ts: `escapeHtml` for what is written here, `scriptJson` for the
  * islands (the page shows their strings with `textContent`). The details islands come after the script: the page
  * renders before the browser has read them, so their size does not delay it.
  */
 import { createHash } from 'node:crypto';
+import type { Finding } from '../findings/finding.js';
 import type { Level } from '../suites/check.js';
 import { escapeHtml, scriptJson } from './html-escape.js';
 import { PAGE_SCRIPT } from './html-page-script.js';
 import { PAGE_STYLE } from './html-page-style.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
 import { fileReporter } from './reporter.js';
-import type { Tally } from './summary.js';
+import { findingsHeadline, type Tally } from './summary.js';
 
 /** Results per details island: opening one result parses one island. */
 const DETAILS_CHUNK = 200;
@@ -35,8 +38,10 @@ export interface PageData {
   checks: [string, string, Level, string, string][];
   /** [event, system]: event null for checks of the whole endpoint. */
   events: [string | null, string | null][];
-  /** [check index, event index, status (0 pass, 1 fail, 2 skip), reason]. */
-  rows: [number, number, 0 | 1 | 2, string | null][];
+  /** [id, level, title] of each finding, in the report's order. */
+  findings: [string, Level, string][];
+  /** [check index, event index, status (0 pass, 1 fail, 2 skip), reason, finding index (-1: none)]. */
+  rows: [number, number, 0 | 1 | 2, string | null, number][];
   chunkSize: number;
 }
 
@@ -56,9 +61,11 @@ export function pageData(report: ConformanceReport): PageData {
     systems: report.config.systems,
     checks: [],
     events: [],
+    findings: report.findings.map((finding) => [finding.id, finding.level, finding.title]),
     rows: [],
     chunkSize: DETAILS_CHUNK,
   };
+  const findingIndex = new Map(report.findings.map((finding, index) => [finding.id, index]));
   for (const check of report.checks) {
     let checkAt = checkIndex.get(check.id);
     if (checkAt === undefined) {
@@ -71,7 +78,7 @@ export function pageData(report: ConformanceReport): PageData {
       eventAt = data.events.push([check.event, check.system]) - 1;
       eventIndex.set(eventKey, eventAt);
     }
-    data.rows.push([checkAt, eventAt, STATUS_CODE[check.status], check.reason]);
+    data.rows.push([checkAt, eventAt, STATUS_CODE[check.status], check.reason, check.finding === undefined ? -1 : (findingIndex.get(check.finding) ?? -1)]);
   }
   return data;
 }
@@ -79,7 +86,10 @@ export function pageData(report: ConformanceReport): PageData {
 function detailsIslands(checks: readonly CheckRecord[]): string {
   const islands: string[] = [];
   for (let from = 0, chunk = 0; from < checks.length; from += DETAILS_CHUNK, chunk++) {
-    const details: ResultDetails[] = checks.slice(from, from + DETAILS_CHUNK).map((check) => ({ reproduce: check.reproduce, exchanges: check.exchanges }));
+    // The exchanges as the panels show them (their traits are for the diagnosis, which the page has in its findings).
+    const details: ResultDetails[] = checks
+      .slice(from, from + DETAILS_CHUNK)
+      .map((check) => ({ reproduce: check.reproduce, exchanges: check.exchanges.map(({ traits: _traits, ...shown }) => shown) }));
     islands.push(`<script type="application/json" id="conformance-details-${chunk}">${scriptJson(details)}</script>`);
   }
   return islands.join('\n');
@@ -135,6 +145,7 @@ export function htmlReport(report: ConformanceReport): string {
 <header>
 <h1><span class="verdict ${summary.verdict}">${verdict}</span> Zoom webhook conformance</h1>
 <p class="headline">${headline(report)}</p>
+${findingsSection(report)}
 <dl class="facts">${factList}</dl>
 ${report.stopped ? `<p class="stopped">Stopped early: ${escapeHtml(report.stopped)}</p>` : ''}
 </header>
@@ -146,6 +157,7 @@ ${report.stopped ? `<p class="stopped">Stopped early: ${escapeHtml(report.stoppe
 <label>Level<select id="f-level"><option value="">all levels</option></select></label>
 <label>Status<select id="f-status"><option value="">all statuses</option></select></label>
 <label>System<select id="f-system"><option value="">all systems</option></select></label>
+<label>Finding<select id="f-finding"><option value="">all findings</option></select></label>
 <label>Search<input id="f-search" type="search" placeholder="check, event, reason…" autocomplete="off"></label>
 <button id="f-reset" type="button">Reset</button>
 <span id="f-count" class="count"></span>
@@ -163,6 +175,49 @@ ${detailsIslands(report.checks)}
 </body>
 </html>
 `;
+}
+
+/** Results listed by event in a finding before the rest is counted. */
+const EVENTS_SHOWN = 24;
+
+/**
+ * The findings, at the top: one line each (level, id, title, results, the parameter inferred), expanding to the
+ * cause, the fix, the evidence and the results it explains, with a button that filters the results below to them.
+ */
+function findingsSection(report: ConformanceReport): string {
+  if (report.findings.length === 0) return '';
+  const items = report.findings.map((finding, index) => findingItem(report, finding, index)).join('\n');
+  return `<section id="findings" class="findings" aria-labelledby="findings-title">
+<h2 id="findings-title">Findings <small>${escapeHtml(findingsHeadline(report))}</small></h2>
+${items}
+</section>`;
+}
+
+function findingItem(report: ConformanceReport, finding: Finding, index: number): string {
+  const { evidence } = finding;
+  const results = `${finding.results} result${finding.results === 1 ? '' : 's'}`;
+  const parameter = evidence.parameter ? `<span class="parameter">${escapeHtml(`${evidence.parameter.name}: ${evidence.parameter.value}`)}</span>` : '';
+  const explained = finding.checks
+    .map((check) => {
+      const events = report.checks.filter((record) => record.id === check.id && record.finding === finding.id).map((record) => record.event ?? '(whole endpoint)');
+      const shown = events.slice(0, EVENTS_SHOWN).join(', ') + (events.length > EVENTS_SHOWN ? `, … and ${events.length - EVENTS_SHOWN} more` : '');
+      return `<li><span class="mono">${escapeHtml(check.id)}</span>: ${check.results} result${check.results === 1 ? '' : 's'} <span class="events">(${escapeHtml(shown)})</span></li>`;
+    })
+    .join('');
+  const example = evidence.example
+    ? `<h4>Example</h4><p>${escapeHtml(`${evidence.example.check} on ${evidence.example.event ?? 'the whole endpoint'}: ${evidence.example.description}`)}</p><pre class="cmd">${escapeHtml(evidence.example.reproduce)}</pre>`
+    : '';
+  return `<details class="finding ${finding.level}${finding.id.startsWith('unexplained:') ? ' unexplained' : ''}">
+<summary><span class="badge ${finding.level}">${finding.level}</span> <span class="mono id">${escapeHtml(finding.id)}</span> <span class="title">${escapeHtml(finding.title)}</span> <span class="count">${results}</span>${parameter}</summary>
+<div class="finding-body">
+<p class="cause">${escapeHtml(finding.cause)}</p>
+<h4>Fix</h4><p>${escapeHtml(finding.fix)}</p>${finding.fixExample ? `<pre class="cmd">${escapeHtml(finding.fixExample)}</pre>` : ''}
+<h4>Evidence</h4><p>${escapeHtml(evidence.summary)}</p>${evidence.parameter ? `<p><b>${escapeHtml(evidence.parameter.name)}</b>: ${escapeHtml(evidence.parameter.value)}</p>` : ''}
+${example}
+<h4>Results it explains</h4><ul class="explained">${explained}</ul>
+<button type="button" class="show-finding" data-finding="${index}">Show its ${results} below</button>
+</div>
+</details>`;
 }
 
 /** The verdict in words: what failed at which level, what was skipped, what passed. */

@@ -2,7 +2,8 @@
  * The JUnit XML report: `conformance.junit.xml`, for CI systems that show test results (Jenkins, GitLab, GitHub
  * test-report actions, Azure). One testsuite per suite, one testcase per check and event (classname: the check id;
  * name: the check id and the event), a failure with a one-line message and the reproduce line, a skip with its
- * reason, and the run's seed, target and versions as properties.
+ * reason, and the run's seed, target and versions as properties. Then a `findings` testsuite with one failed
+ * testcase per finding (classname `findings`, name: the finding's id), so CI dashboards count causes too.
  *
  * xmlbuilder2 writes the XML and escapes `<`, `>` and quotes. It leaves an `&` that starts an entity reference as it
  * is (`&amp;` stays `&amp;`, `&bogus;` would break the file), so every string goes through `xmlString` first, which
@@ -11,6 +12,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import type { Finding } from '../findings/finding.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
 import { fileReporter } from './reporter.js';
 
@@ -41,10 +43,12 @@ function xmlString(text: string): string {
 export function junitXml(report: ConformanceReport): string {
   const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: (char: string) => visibleEscape(char) });
   const total = report.summary.total;
+  // Every finding is a failed testcase of the `findings` suite, counted with the rest.
+  const findings = report.findings.length;
   const suites = root.ele('testsuites', {
     name: xmlString(`${report.tool} ${report.target}`),
-    tests: String(total.pass + total.fail + total.skip),
-    failures: String(total.fail),
+    tests: String(total.pass + total.fail + total.skip + findings),
+    failures: String(total.fail + findings),
     errors: '0',
     skipped: String(total.skip),
     time: seconds(report.durationMs),
@@ -73,7 +77,40 @@ export function junitXml(report: ConformanceReport): string {
     addProperties(element, report);
     for (const check of checks) addTestcase(element, check);
   }
+  if (findings > 0) {
+    const element = suites.ele('testsuite', {
+      name: 'findings',
+      tests: String(findings),
+      failures: String(findings),
+      errors: '0',
+      skipped: '0',
+      time: '0.000',
+      timestamp: report.startedAt,
+    });
+    addProperties(element, report);
+    for (const finding of report.findings) addFinding(element, finding);
+  }
   return suites.end({ prettyPrint: true });
+}
+
+/** One finding: a failed testcase whose text is the cause, the fix and the evidence. */
+function addFinding(suite: XMLBuilder, finding: Finding): void {
+  const results = `${finding.results} failed result${finding.results === 1 ? '' : 's'}`;
+  const testcase = suite.ele('testcase', { name: xmlString(finding.id), classname: 'findings', time: '0.000' });
+  const { evidence } = finding;
+  const lines = [
+    `${finding.level} ${finding.id}: ${finding.title}`,
+    `explains: ${results} (${finding.checks.map((check) => `${check.id} ${check.results}`).join(', ')})`,
+    `cause: ${finding.cause}`,
+    `fix: ${finding.fix}`,
+    ...(finding.fixExample ? ['', finding.fixExample, ''] : []),
+    `evidence: ${evidence.summary}`,
+    ...(evidence.parameter ? [`${evidence.parameter.name}: ${evidence.parameter.value}`] : []),
+    ...(evidence.example ? [`example: ${evidence.example.description}`, `reproduce: ${evidence.example.reproduce}`] : []),
+  ];
+  testcase
+    .ele('failure', { message: xmlString(oneLine(`${finding.level}: ${finding.title} (${results})`, MESSAGE_CHARS)), type: finding.level })
+    .txt(xmlString(`\n${lines.join('\n')}\n`));
 }
 
 function addProperties(suite: XMLBuilder, report: ConformanceReport): void {

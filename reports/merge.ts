@@ -4,7 +4,7 @@
  * same tool, version, target, seed and configuration, each shard of the same n exactly once.
  */
 import type { ConformanceReport } from './report.js';
-import { boundExchanges, orderChecks } from './report.js';
+import { boundExchanges, orderChecks, withFindings } from './report.js';
 import { summarize, type LatencySummary } from './summary.js';
 
 export class MergeError extends Error {
@@ -49,12 +49,16 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     }
   }
   const { shard: _shard, ...config } = first.report.config;
-  // Each shard kept its own first failures in full: the merged report keeps those of the whole run.
-  const checks = boundExchanges(
-    orderChecks(
-      reports.flatMap((report) => report.checks),
-      config.systems,
+  // Each shard kept its own first failures in full: the merged report keeps those of the whole run. The shards'
+  // findings each saw a part of the run: the whole run is diagnosed again.
+  const { findings, checks } = withFindings(
+    boundExchanges(
+      orderChecks(
+        reports.flatMap((report) => report.checks),
+        config.systems,
+      ),
     ),
+    config.deadlineMs,
   );
   const startedAt = reports.map((report) => report.startedAt).sort()[0]!;
   // Shards run side by side: the run took as long as its longest shard.
@@ -73,6 +77,7 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     merged: { shards },
     stopped: stopped.length > 0 ? stopped.join('; ') : null,
     summary: summarize(checks, { strict: config.strict, deliveries, durationMs, latencies: worstLatencies(reports) }),
+    findings,
     checks,
   };
 }

@@ -4,15 +4,17 @@
  * every credential is redacted here, once; renderers still escape for their own syntax.
  */
 import { createHash } from 'node:crypto';
-import type { Exchange } from '../engine/http.js';
-import { ALL_SUITE_IDS, type CheckResult, type Level, type Status, type SuiteId } from '../suites/check.js';
+import type { Exchange, RequestTraits } from '../engine/http.js';
+import { diagnose } from '../findings/diagnose.js';
+import type { Finding } from '../findings/finding.js';
+import { ALL_SUITE_IDS, type CheckResult, type Level, type Observation, type Status, type SuiteId } from '../suites/check.js';
 import { ALL_CHECKS } from '../suites/index.js';
 import { curlCommand } from './curl.js';
 import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
 import { summarize, type Summary } from './summary.js';
 
-/** Bumped when the shape changes incompatibly. */
-export const REPORT_VERSION = 1;
+/** Bumped when the shape changes incompatibly (2: findings, and the traits of every exchange). */
+export const REPORT_VERSION = 2;
 
 /** Request bodies up to this size are kept whole in failures; larger ones are cut (with their size and digest). */
 const MAX_RECORDED_BODY = 256 * 1024;
@@ -49,6 +51,8 @@ export interface ExchangeRecord {
   error?: { kind: string; message: string };
   startedAt: string;
   latencyMs: number;
+  /** What the sender knows of the request (how it was signed, what its body is): what the diagnosis reads. */
+  traits?: RequestTraits;
   /** The request as a curl command (failures only; signatures expire after the receiver's freshness window). */
   curl?: string;
 }
@@ -66,6 +70,10 @@ export interface CheckRecord {
   reason: string | null;
   reproduce: string;
   exchanges: ExchangeRecord[];
+  /** What the observer reported, for the checks that ask it. */
+  observed?: Observation;
+  /** Failed results: the id of the finding that explains it (one of `findings`). */
+  finding?: string;
 }
 
 export interface ConformanceReport {
@@ -103,6 +111,8 @@ export interface ConformanceReport {
   merged?: { shards: string[] };
   stopped: string | null;
   summary: Summary;
+  /** The causes behind the failed results: each failed result names the one that explains it. */
+  findings: Finding[];
   checks: CheckRecord[];
 }
 
@@ -138,7 +148,8 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     const full = seen > 0 && seen <= FULL_FAILURES_PER_CHECK;
     record.exchanges = resultOf.get(record)!.exchanges.map((exchange, index) => exchangeRecord(exchange, redaction, full && index < FULL_EXCHANGES_PER_FAILURE));
   }
-  const bounded = boundExchanges(checks);
+  // The diagnosis reads what the bound keeps of every exchange (status, timing, traits): it runs on the bounded records.
+  const { findings, checks: diagnosed } = withFindings(boundExchanges(checks), input.config.deadlineMs);
   return {
     tool: input.tool,
     version: input.version,
@@ -149,8 +160,25 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     durationMs: Math.round(input.durationMs),
     config: input.config,
     stopped: input.stopped ?? null,
-    summary: summarize(bounded, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
-    checks: bounded,
+    summary: summarize(diagnosed, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
+    findings,
+    checks: diagnosed,
+  };
+}
+
+/**
+ * Diagnoses the results (findings/): the findings, and the records with the `finding` of each failed one (after its
+ * reason, where a reader of the JSON looks). A merged report is diagnosed again this way, from its records alone.
+ */
+export function withFindings(checks: readonly CheckRecord[], deadlineMs: number): { findings: Finding[]; checks: CheckRecord[] } {
+  const { findings, explainedBy } = diagnose({ results: checks, deadlineMs });
+  return {
+    findings,
+    checks: checks.map((check, index) => {
+      const { finding: _previous, reproduce, exchanges, observed, ...head } = check;
+      const id = explainedBy[index];
+      return { ...head, ...(id !== undefined ? { finding: id } : {}), reproduce, exchanges, ...(observed ? { observed } : {}) };
+    }),
   };
 }
 
@@ -194,6 +222,7 @@ function checkRecord(result: CheckResult, redaction: Redaction): CheckRecord {
     reason: result.reason === undefined ? null : redactText(result.reason, redaction),
     reproduce: result.reproduce,
     exchanges: [],
+    ...(result.observed ? { observed: result.observed } : {}),
   };
 }
 
@@ -277,6 +306,7 @@ export function exchangeRecord(exchange: Exchange, redaction: Redaction, full: b
     ...(error ? { error: { kind: error.kind, message: redactText(error.message, redaction) } } : {}),
     startedAt: new Date(exchange.startedAt).toISOString(),
     latencyMs: Math.round(exchange.latencyMs * 10) / 10,
+    ...(request.traits ? { traits: request.traits } : {}),
     ...(full ? { curl: curlCommand(request, redaction, { maxBodyBytes: MAX_RECORDED_BODY }) } : {}),
   };
   return record;

@@ -1,4 +1,8 @@
-/** Totals of a run, shared by every report format: by level, by suite and level, the verdict and the latencies. */
+/**
+ * Totals of a run, shared by every report format: by level, by suite and level, the verdict and the latencies; and
+ * the findings in a few words.
+ */
+import type { Finding } from '../findings/finding.js';
 import { ALL_SUITE_IDS, type Level, type Status, type SuiteId } from '../suites/check.js';
 
 export type Tally = Record<Status, number>;
@@ -80,4 +84,13 @@ export function latencySummary(latencies: readonly number[]): LatencySummary | n
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/** `3 causes behind 840 failed results`, `1 cause and 2 checks unexplained behind 45 failed results`. */
+export function findingsHeadline(report: { findings: readonly Pick<Finding, 'id'>[]; summary: Pick<Summary, 'total'> }): string {
+  const named = report.findings.filter((finding) => !finding.id.startsWith('unexplained:')).length;
+  const unexplained = report.findings.length - named;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const parts = [named > 0 || unexplained === 0 ? plural(named, 'cause') : 'no cause named', unexplained > 0 ? `${plural(unexplained, 'check')} unexplained` : ''].filter(Boolean);
+  return `${parts.join(' and ')} behind ${plural(report.summary.total.fail, 'failed result')}`;
 }

@@ -33,7 +33,7 @@ const valid: Probe = {
   async run(context, event) {
     const deliveries = context.sample(event!, 'valid', context.examples);
     const exchanges = await Promise.all(
-      deliveries.map((delivery, index) => context.send(context.signed(delivery.body, { label: `valid ${event!.name} #${index + 1}` }))),
+      deliveries.map((delivery, index) => context.send(context.signed(delivery.body, { label: `valid ${event!.name} #${index + 1}`, delivery }))),
     );
     context.judge(validDelivery, event!.name, exchanges);
   },
@@ -60,7 +60,7 @@ const unknown: Probe = {
         // A real body of a known event of the same namespace, renamed: Zoom's new events look like their siblings.
         const [delivery] = context.sample(template, 'valid', 1, { salt: name });
         const value = { ...(delivery!.value as Record<string, JsonTree>), event: name };
-        const exchange = await context.send(context.signed(Buffer.from(toJsonText(value), 'utf8'), { label: `${name} (not in the spec)` }));
+        const exchange = await context.send(context.signed(Buffer.from(toJsonText(value), 'utf8'), { label: `${name} (not in the spec)`, event: name }));
         context.judge(unknownEvent, name, [exchange]);
       }),
     );

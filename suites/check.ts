@@ -37,6 +37,16 @@ export interface Verdict {
   reason?: string;
   /** The exchanges that show it; default: all the exchanges judged. */
   exchanges?: Exchange[];
+  /** What the observer (`--observe`) reported, for the checks that ask it. */
+  observed?: Observation;
+}
+
+/** What the observer reported about one delivery. */
+export interface Observation {
+  /** How many times the receiver applied it. */
+  applied: number;
+  /** How many times a correct receiver applies what was sent (1 for copies of one delivery, 2 for two distinct ones); default 1. */
+  expected?: number;
 }
 
 export interface Check {
@@ -69,6 +79,8 @@ export interface CheckResult {
   status: Status;
   reason?: string;
   exchanges: Exchange[];
+  /** What the observer reported, for the checks that ask it. */
+  observed?: Observation;
   /** A command line that repeats this check on this event with the same seed. */
   reproduce: string;
 }
@@ -84,9 +96,23 @@ export interface SampleOptions {
   draw?: number;
 }
 
-export interface SignOptions {
-  /** Unix seconds for x-zm-request-timestamp; default now. */
-  timestamp?: number;
+/** What the request's traits (engine/http.ts RequestTraits) say beyond how it was signed. */
+export interface TraitOptions {
+  /** The generated delivery whose body this is (its event, edges and byte form), or whose body it was derived from. */
+  delivery?: Delivery;
+  /** The event the body carries, when it is not a generated delivery's. */
+  event?: string;
+  /** The same body was sent before in this run. */
+  duplicate?: boolean;
+  /** A step of a sequence sent after a later step about the same object (meeting, session). */
+  outOfOrder?: boolean;
+  /** A retry of a delivery first sent this many milliseconds earlier (late retries). */
+  retryAgeMs?: number;
+}
+
+export interface SignOptions extends TraitOptions {
+  /** Seconds from now to the x-zm-request-timestamp signed (negative: in the past); default 0. */
+  timestampOffset?: number;
   /** How to sign: as Zoom does (default), or one of the forgeries the Zoom profile knows. */
   as?: SignatureSpec;
   method?: string;
@@ -117,7 +143,7 @@ export interface ProbeContext {
   /** A request of `body` with Zoom's headers, signed with the run's secret (or forged, per `options.as`). */
   signed(body: Buffer, options?: SignOptions): HttpRequest;
   /** A request with Zoom's headers but no timestamp and no signature; add or change headers on the result. */
-  unsigned(body: Buffer | undefined, options?: { method?: string; label?: string }): HttpRequest;
+  unsigned(body: Buffer | undefined, options?: { method?: string; label?: string } & TraitOptions): HttpRequest;
   /** The encryptedToken a correct receiver answers for `plainToken`. */
   challengeToken(plainToken: string): string;
   send(request: HttpRequest): Promise<Exchange>;

@@ -18,7 +18,7 @@ import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../genera
 import { isAcknowledged, signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
-import type { Check, CheckResult } from './check.js';
+import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
 import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, outcome } from './outcome.js';
@@ -27,6 +27,7 @@ import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScen
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
+import { requestTraits } from './request-traits.js';
 import { stopReason, TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -69,6 +70,8 @@ export interface FuzzFinding {
   event: string;
   reason: string;
   exchanges: Exchange[];
+  /** What the observer reported, when that is the failure. */
+  observed?: Observation;
   /** `lane.round:path` for `--path`, when shrunk. */
   path?: string;
   numShrinks?: number;
@@ -98,6 +101,13 @@ const TWIN_LIFECYCLES = 100;
 
 /** Runs per fast-check chunk: small enough that a stop is noticed soon, large enough to keep fast-check's overhead low. */
 const CHUNK = 100;
+/** Passing exchanges kept per check as evidence (briefly: no bodies, no headers). */
+const PASSING_EVIDENCE = 1000;
+
+interface Passing {
+  count: number;
+  exchanges: Exchange[];
+}
 const REFUSALS_TO_STOP = 5;
 
 interface LastFailure {
@@ -109,6 +119,7 @@ interface LastFailure {
   edges: ReplayFile['edges'];
   system: string | null;
   observe?: ReplayFile['observe'];
+  observed?: Observation;
 }
 
 export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzProgress) => void = () => {}): Promise<FuzzOutcome> {
@@ -159,20 +170,30 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const progress = () => onProgress({ runs, deliveries: engine.sent, failures: findings.length, elapsedMs: performance.now() - started });
   const ticker = setInterval(progress, 500);
 
-  const sign = (body: Buffer, signature: SignatureSpec, label: string): HttpRequest => ({
+  const sign = (body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest => ({
     method: 'POST',
     url: config.target.href,
     headers: signedHeaders(signature, { secret: config.secret, body, ...(config.auth ? { auth: config.auth } : {}) }),
     body,
     label,
+    traits: requestTraits(body, { signature: signature.kind }, traits),
   });
+  /** Passing exchanges kept (briefly) per check, as the evidence the diagnosis compares failures with. */
+  const passed = new Map<string, Passing>();
+  /** Counts one passing case of the check and keeps its exchanges (while there is room). */
+  const keepPassing = (check: Check, exchanges: readonly Exchange[]) => {
+    const entry = passed.get(check.id) ?? { count: 0, exchanges: [] };
+    entry.count++;
+    for (const exchange of exchanges) if (entry.exchanges.length < PASSING_EVIDENCE) entry.exchanges.push(briefExchange(exchange));
+    passed.set(check.id, entry);
+  };
 
   const expectationOf = (kind: CaseClass): Expectation => (kind === 'forged' ? 'rejected' : kind === 'invalid' ? 'no-server-error' : 'acknowledged');
 
   /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
   const runCase = async (lane: number, built: BuiltCase): Promise<boolean> => {
     const label = `${built.fuzzCase.class} ${built.fuzzCase.event.name}`;
-    const request = sign(built.body, built.signature, label);
+    const request = sign(built.body, built.signature, label, { delivery: built.delivery });
     const exchange = await engine.send(request);
     countExchange(tallyOf(built.check), exchange);
     if (built.signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
@@ -181,9 +202,12 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     if (verdict.status === 'pass' && built.fuzzCase.class === 'forged' && config.observer && eventTs !== undefined) {
       // A rejected forgery must also not have been applied (the observer shows what the status cannot).
       const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
-      if (count > 0) verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}` };
+      if (count > 0) {
+        verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}`, observed: { applied: count } };
+      }
     }
     if (verdict.status === 'pass') {
+      keepPassing(built.check, [exchange]);
       if (built.signature.kind === 'valid' && (built.fuzzCase.class === 'valid' || built.fuzzCase.class === 'edge-zoom') && !config.path) {
         late.record({ event: built.fuzzCase.event.name, system: built.fuzzCase.event.system, eventTs, body: built.body, sentAt: exchange.startedAt });
       }
@@ -197,6 +221,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       sent: [{ label, group: 0, request, signature: built.signature, expect: expectationOf(built.fuzzCase.class) }],
       edges: built.delivery.edges,
       system: built.fuzzCase.event.system,
+      ...(verdict.observed ? { observed: verdict.observed } : {}),
     };
     if (built.check.level === 'SHOULD' && !config.strict) {
       const key = `${built.check.id}\u0000${failure.event}`;
@@ -218,6 +243,21 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     let group = 0;
     const log: SentRequest[] = [];
     const twins = new Map<number, Delivery>();
+    const sent: { step: number; twin: boolean }[] = [];
+    /** The step's delivery (or its twin's), whether that body was sent before, and whether a later step was. */
+    const scenarioTraits = (body: Buffer): TraitOptions => {
+      let step = lifecycle.deliveries.findIndex((delivery) => delivery.body.equals(body));
+      const twin = step < 0;
+      if (twin) step = [...twins].find(([, delivery]) => delivery.body.equals(body))?.[0] ?? -1;
+      const delivery = twin ? twins.get(step) : lifecycle.deliveries[step];
+      const traits: TraitOptions = {
+        ...(delivery ? { delivery } : {}),
+        duplicate: sent.some((entry) => entry.step === step && entry.twin === twin),
+        outOfOrder: sent.some((entry) => entry.step > step),
+      };
+      sent.push({ step, twin });
+      return traits;
+    };
     const real: ScenarioReal = {
       lifecycle,
       twin(index) {
@@ -234,14 +274,16 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       log,
       nextGroup: () => group++,
       send: async (body, label) => {
-        const request = sign(body, { kind: 'valid' }, label);
+        const request = sign(body, { kind: 'valid' }, label, scenarioTraits(body));
         const exchange = await engine.send(request);
         if (isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
         log.push({ label, group: group++, request, exchange });
         return exchange;
       },
       together: async (body, labels) => {
-        const requests = labels.map((label) => sign(body, { kind: 'valid' }, label));
+        const traits = scenarioTraits(body);
+        // Copies released at the same instant: each after the first is a copy of it.
+        const requests = labels.map((label, index) => sign(body, { kind: 'valid' }, label, index === 0 ? traits : { ...traits, duplicate: true }));
         const exchanges = await engine.releasedTogether(requests);
         evidence.validAcknowledged += exchanges.filter((exchange) => isAcknowledged(exchange.response?.status)).length;
         const at = group++;
@@ -251,6 +293,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     };
     try {
       await fc.asyncModelRun(() => ({ model: { delivered: new Set<number>() }, real }), scenario.commands);
+      keepPassing(LIFECYCLE_CHECK, log.map((entry) => entry.exchange));
       return true;
     } catch (error) {
       if (!(error instanceof ScenarioFailure)) throw error;
@@ -269,6 +312,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         edges: [],
         system: lifecycle.deliveries[0]?.system ?? null,
         ...(config.observer && lastDelivery?.eventTs !== undefined ? { observe: { event: lastDelivery.event, eventTs: lastDelivery.eventTs, expected } } : {}),
+        ...(error.observed ? { observed: error.observed } : {}),
       });
       return false;
     }
@@ -301,6 +345,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       event: failure.event,
       reason: failure.reason,
       exchanges: failure.exchanges,
+      ...(failure.observed ? { observed: failure.observed } : {}),
       ...(shrink ? { path: shrink.path, numShrinks: shrink.numShrinks } : {}),
       replayFile,
       shrunk: shrink !== undefined,
@@ -311,20 +356,27 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   /** Sends a delivery acknowledged earlier again (fresh timestamp and signature); a MUST failure when it is refused or applied again. */
   const retryLate = async (sent: SentDelivery): Promise<void> => {
     const age = Date.now() - sent.sentAt;
-    const original = sign(sent.body, { kind: 'valid' }, `${sent.event}, first acknowledged ${describeDuration(age)} before its late retry`);
+    const original = sign(sent.body, { kind: 'valid' }, `${sent.event}, first acknowledged ${describeDuration(age)} before its late retry`, { event: sent.event });
     const label = `late retry of ${sent.event}, ${describeDuration(age)} after it was first acknowledged`;
-    const request = sign(sent.body, { kind: 'valid' }, label);
+    const request = sign(sent.body, { kind: 'valid' }, label, { event: sent.event, duplicate: true, retryAgeMs: age });
     const exchange = await engine.send(request);
     classes['late-retry'] = (classes['late-retry'] ?? 0) + 1;
+    countExchange(tallyOf(LATE_RETRY_CHECK), exchange);
+    if (isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
     let reason: string | undefined;
+    let observed: Observation | undefined;
     if (!isAcknowledged(exchange.response?.status)) reason = `${label}: ${outcome(exchange)}; a retry must be acknowledged like the first delivery`;
     else if (config.observer && sent.eventTs !== undefined) {
       const { count } = await config.observer.settledCount(sent.event, sent.eventTs, 1);
       if (count > 1) {
+        observed = { applied: count, expected: 1 };
         reason = `applied ${count} times: retried ${describeDuration(age)} after it was first acknowledged, the delivery was applied again (the receiver forgot it; Zoom's last retry comes about 85 minutes after the first attempt)`;
       }
     }
-    if (reason === undefined) return;
+    if (reason === undefined) {
+      keepPassing(LATE_RETRY_CHECK, [exchange]);
+      return;
+    }
     mustFailure = true;
     findings.push(
       await saveFinding(
@@ -340,6 +392,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
           edges: [],
           system: sent.system,
           ...(config.observer && sent.eventTs !== undefined ? { observe: { event: sent.event, eventTs: sent.eventTs, expected: 1 } } : {}),
+          ...(observed ? { observed } : {}),
         },
         undefined,
         `time-dependent, a replay sends both at once instead of ${describeDuration(age)} apart`,
@@ -458,7 +511,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     latencies,
     classes,
     findings,
-    results: results(config, findings, classes, evidence, requested ? stopped : undefined),
+    results: results(config, findings, classes, { ...evidence, passed }, requested ? stopped : undefined),
     ...(stopped ? { stopped: { reason: stopped, unreachable: !requested, requested } } : {}),
   };
 }
@@ -470,15 +523,27 @@ export function parsePath(text: string): { lane: number; round: number; path: st
   return { lane: Number(match[1]), round: Number(match[2]), path: match[3]! };
 }
 
+/** What a passing exchange keeps as evidence: what was sent and what came back, without the bodies. */
+function briefExchange(exchange: Exchange): Exchange {
+  const { body: _body, ...request } = exchange.request;
+  return {
+    ...exchange,
+    request: { ...request, headers: {} },
+    ...(exchange.response ? { response: { ...exchange.response, headers: {}, body: Buffer.alloc(0) } } : {}),
+  };
+}
+
 /**
- * One result per finding, and for each check that ran cases and found nothing a pass (weighed by the evidence rule).
- * When the run was stopped on request, each check that ran no case is skipped as not reached.
+ * One result per finding, and for each check that ran cases and found nothing a pass (weighed by the evidence rule),
+ * holding (briefly) the first passing exchanges of its cases: the evidence the diagnosis compares a failure with. A
+ * check that failed on some cases gets a pass for the others too. When the run was stopped on request, each check
+ * that ran no case is skipped as not reached.
  */
 function results(
   config: FuzzConfig,
   findings: FuzzFinding[],
   classes: Record<string, number>,
-  evidence: { tallies: Map<string, EvidenceTally>; validAcknowledged: number },
+  evidence: { tallies: Map<string, EvidenceTally>; validAcknowledged: number; passed: ReadonlyMap<string, Passing> },
   stopped: string | undefined,
 ): CheckResult[] {
   const systemOf = new Map(config.events.map((event) => [event.name, event.system]));
@@ -489,6 +554,7 @@ function results(
     status: 'fail',
     reason: `${finding.reason}${finding.shrunk ? ` (shrunk ${finding.numShrinks} times; fast-check path ${finding.path})` : ` (not shrunk: ${finding.notShrunk ?? 'SHOULD level'})`}; replay: conformance replay ${finding.replayFile}`,
     exchanges: finding.exchanges,
+    ...(finding.observed ? { observed: finding.observed } : {}),
     reproduce: finding.path ? config.reproduce(finding.check, finding.event, finding.path) : `npx conformance replay ${finding.replayFile}`,
   }));
   const failed = new Set(findings.map((finding) => finding.check.id));
@@ -505,11 +571,15 @@ function results(
   }
   for (const { check, count } of byCheck.values()) {
     const reproduce = config.reproduce(check, undefined, '');
-    if (count > 0 && !failed.has(check.id)) {
-      const passed = { status: 'pass' as const, reason: `${count} random case${count === 1 ? '' : 's'}, none failed` };
-      const verdict = weighEvidence(check, passed, evidence.tallies.get(check.id) ?? emptyTally(), evidence.validAcknowledged);
-      out.push({ check, status: verdict.status, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}), exchanges: [], reproduce });
-    } else if (count === 0 && stopped !== undefined) {
+    const passing = evidence.passed.get(check.id);
+    const weighed = (reason: string): CheckResult => {
+      const verdict = weighEvidence(check, { status: 'pass', reason }, evidence.tallies.get(check.id) ?? emptyTally(), evidence.validAcknowledged);
+      return { check, status: verdict.status, ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}), exchanges: passing?.exchanges ?? [], reproduce };
+    };
+    if (count > 0 && !failed.has(check.id)) out.push(weighed(`${count} random case${count === 1 ? '' : 's'}, none failed`));
+    // A check that failed on some cases passed on the others: those are the evidence a failure is compared with.
+    else if (passing && passing.count > 0) out.push(weighed(`${passing.count} other random case${passing.count === 1 ? '' : 's'} passed`));
+    else if (count === 0 && stopped !== undefined) {
       out.push({ check, status: 'skip', reason: `not reached: ${stopped}`, exchanges: [], reproduce });
     }
   }

@@ -8,7 +8,7 @@
 import type { Exchange } from '../engine/http.js';
 import { retimed, type Delivery } from '../generators/deliveries.js';
 import { isAcknowledged } from '../profiles/zoom.js';
-import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } from './check.js';
+import { defineCheck, type Check, type Observation, type Probe, type ProbeContext, type Suite } from './check.js';
 import { ObserverError } from './observer.js';
 import { acknowledgedInTime, describeDuration, is2xx, outcome } from './outcome.js';
 
@@ -143,11 +143,11 @@ const redeliveries: Probe = {
   async run(context, event) {
     const [delivery] = context.sample(event!, 'valid', 1);
     const body = delivery!.body;
-    const original = await context.send(context.signed(body, { label: 'original delivery' }));
-    const retry = await context.send(context.signed(body, { label: 'retry: same body, fresh timestamp and signature' }));
+    const original = await context.send(context.signed(body, { label: 'original delivery', delivery: delivery! }));
+    const retry = await context.send(context.signed(body, { label: 'retry: same body, fresh timestamp and signature', delivery: delivery!, duplicate: true }));
     const copies = await context.together([
-      context.signed(body, { label: 'copy 1 of 2 sent at the same moment' }),
-      context.signed(body, { label: 'copy 2 of 2 sent at the same moment' }),
+      context.signed(body, { label: 'copy 1 of 2 sent at the same moment', delivery: delivery!, duplicate: true }),
+      context.signed(body, { label: 'copy 2 of 2 sent at the same moment', delivery: delivery!, duplicate: true }),
     ]);
     context.judge(redelivery, event!.name, [retry]);
     context.judge(concurrentDuplicates, event!.name, copies);
@@ -164,9 +164,10 @@ const redeliveries: Probe = {
     context.later(() =>
       observe(context, appliedOnce, event!.name, all, async (observer) => {
         const { count } = await observer.settledCount(event!.name, eventTs, 1);
+        const observed = { applied: count };
         return count === 1
-          ? { status: 'pass', reason: 'applied once' }
-          : { status: 'fail', reason: count === 0 ? 'never applied, though acknowledged' : `applied ${count} times (sent: original, retry, two concurrent copies)` };
+          ? { status: 'pass', reason: 'applied once', observed }
+          : { status: 'fail', reason: count === 0 ? 'never applied, though acknowledged' : `applied ${count} times (sent: original, retry, two concurrent copies)`, observed };
       }),
     );
   },
@@ -179,8 +180,8 @@ const rejections: Probe = {
   async run(context, event) {
     if (!context.observer) return context.record(rejectedNeverApplied, event!.name, { status: 'skip', reason: NO_OBSERVER, exchanges: [] });
     const deliveries = context.sample(event!, 'valid', 2);
-    const wrong = context.signed(deliveries[0]!.body, { as: { kind: 'wrong-secret' }, label: 'signed with another secret' });
-    const unsigned = context.signed(deliveries[1]!.body, { as: { kind: 'missing-signature' }, label: 'no x-zm-signature' });
+    const wrong = context.signed(deliveries[0]!.body, { as: { kind: 'wrong-secret' }, label: 'signed with another secret', delivery: deliveries[0]! });
+    const unsigned = context.signed(deliveries[1]!.body, { as: { kind: 'missing-signature' }, label: 'no x-zm-signature', delivery: deliveries[1]! });
     const exchanges = await Promise.all([context.send(wrong), context.send(unsigned)]);
     const rejected = deliveries.map((delivery, index) => ({ delivery, exchange: exchanges[index]! })).filter(({ exchange }) => !is2xx(exchange));
     if (rejected.length === 0) {
@@ -190,9 +191,16 @@ const rejections: Probe = {
       observe(context, rejectedNeverApplied, event!.name, rejected.map(({ exchange }) => exchange), async (observer) => {
         for (const { delivery, exchange } of rejected) {
           const count = await observer.count(event!.name, delivery.eventTs!);
-          if (count > 0) return { status: 'fail', reason: `applied ${count} time${count === 1 ? '' : 's'} though rejected (${outcome(exchange)}; ${exchange.request.label})`, exchanges: [exchange] };
+          if (count > 0) {
+            return {
+              status: 'fail',
+              reason: `applied ${count} time${count === 1 ? '' : 's'} though rejected (${outcome(exchange)}; ${exchange.request.label})`,
+              exchanges: [exchange],
+              observed: { applied: count, expected: 0 },
+            };
+          }
         }
-        return { status: 'pass', reason: `${rejected.length} rejected deliveries, none applied` };
+        return { status: 'pass', reason: `${rejected.length} rejected deliveries, none applied`, observed: { applied: 0 } };
       }),
     );
   },
@@ -366,7 +374,7 @@ async function observe(
   check: Check,
   event: string,
   exchanges: Exchange[],
-  ask: (observer: NonNullable<ProbeContext['observer']>) => Promise<{ status: 'pass' | 'fail'; reason: string; exchanges?: Exchange[] }>,
+  ask: (observer: NonNullable<ProbeContext['observer']>) => Promise<{ status: 'pass' | 'fail'; reason: string; exchanges?: Exchange[]; observed?: Observation }>,
 ): Promise<void> {
   try {
     const verdict = await ask(context.observer!);

@@ -13,7 +13,7 @@ import type { Delivery } from '../generators/deliveries.js';
 import { availableLifecycles, LIFECYCLES, type Lifecycle, type LifecycleKind } from '../generators/lifecycles.js';
 import { isAcknowledged } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
-import { defineCheck } from './check.js';
+import { defineCheck, type Observation } from './check.js';
 import type { Observer } from './observer.js';
 import { outcome } from './outcome.js';
 
@@ -68,6 +68,14 @@ export interface ScenarioReal {
 /** A failed expectation inside a scenario: fast-check shrinks the command sequence that led to it. */
 export class ScenarioFailure extends Error {
   override name = 'ScenarioFailure';
+
+  /** `observed`: what the observer reported, when that is the failure. */
+  constructor(
+    message: string,
+    readonly observed?: Observation,
+  ) {
+    super(message);
+  }
 }
 
 class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
@@ -100,7 +108,10 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
       const { count } = await real.observer.settledCount(delivery.event, delivery.eventTs, expected);
       if (count !== expected) {
         const what = expected === 2 ? 'the step and its twin (two different bodies with one event_ts) were' : 'it was';
-        throw new ScenarioFailure(`${label}: applied ${count} time${count === 1 ? '' : 's'} in all where ${what} delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected ${expected}`);
+        throw new ScenarioFailure(
+          `${label}: applied ${count} time${count === 1 ? '' : 's'} in all where ${what} delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected ${expected}`,
+          { applied: count },
+        );
       }
     }
   }

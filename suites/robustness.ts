@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { deriveSeed, describeNote, type Delivery } from '../generators/deliveries.js';
 import { INVALID_KINDS } from '../generators/edge-kinds.js';
 import { breakJson, JSON_BREAKS } from '../generators/invalid.js';
-import { availableLifecycles, buildLifecycle, type LifecycleKind } from '../generators/lifecycles.js';
+import { availableLifecycles, buildLifecycle, type Lifecycle, type LifecycleEntity, type LifecycleKind } from '../generators/lifecycles.js';
 import type { Exchange, HttpRequest } from '../engine/http.js';
 import { defineCheck, type Probe, type ProbeContext, type Suite } from './check.js';
 import { acknowledgedInTime, noServerError, notAccepted, rejectedWith4xx } from './outcome.js';
@@ -96,7 +96,7 @@ const edges: Probe = {
       ? context.sample(event!, 'edge', wanted, { flavor: 'zoom', where: (traits) => traits.edges > 0 && traits.zoomPlausible, draw: wanted * 12 })
       : [];
     const hostile = context.wants(edgeHostile) ? context.sample(event!, 'edge', wanted, { where: (traits) => !traits.zoomPlausible, draw: wanted * 12 }) : [];
-    const send = (deliveries: Delivery[]) => Promise.all(deliveries.map((delivery) => context.send(context.signed(delivery.body, { label: edgeLabel(delivery) }))));
+    const send = (deliveries: Delivery[]) => Promise.all(deliveries.map((delivery) => context.send(context.signed(delivery.body, { label: edgeLabel(delivery), delivery }))));
     const [zoomExchanges, hostileExchanges] = await Promise.all([send(plausible), send(hostile)]);
     for (const [check, exchanges] of [
       [edgeZoom, zoomExchanges],
@@ -121,7 +121,7 @@ const invalidBodies: Probe = {
       .slice(0, context.examples);
     if (broken.length === 0) return context.record(schemaInvalid, event!.name, { status: 'skip', reason: 'no schema breakage drawn', exchanges: [] });
     const exchanges = await Promise.all(
-      broken.map((delivery) => context.send(context.signed(delivery.body, { label: `invalid: ${delivery.edges.map(describeNote).join('; ')}` }))),
+      broken.map((delivery) => context.send(context.signed(delivery.body, { label: `invalid: ${delivery.edges.map(describeNote).join('; ')}`, delivery }))),
     );
     context.judge(schemaInvalid, event!.name, exchanges);
   },
@@ -135,7 +135,7 @@ const brokenJson: Probe = {
     const event = context.events[0]!;
     const [delivery] = context.sample(event, 'valid', 1);
     const exchanges = await Promise.all(
-      JSON_BREAKS.map((kind, index) => context.send(context.signed(breakJson(kind, delivery!.value!, index), { label: `not JSON: ${INVALID_KINDS[kind].title}` }))),
+      JSON_BREAKS.map((kind, index) => context.send(context.signed(breakJson(kind, delivery!.value!, index), { label: `not JSON: ${INVALID_KINDS[kind].title}`, event: delivery!.event }))),
     );
     context.judge(notJson, undefined, exchanges);
   },
@@ -149,7 +149,7 @@ const methods: Probe = {
     const [delivery] = context.sample(context.events[0]!, 'valid', 1);
     const requests: HttpRequest[] = [
       { ...context.signed(Buffer.alloc(0), { method: 'GET', label: 'GET (signed empty body)' }), body: undefined },
-      ...['PUT', 'PATCH', 'DELETE'].map((method) => context.signed(delivery!.body, { method, label: `${method} of a correctly signed delivery` })),
+      ...['PUT', 'PATCH', 'DELETE'].map((method) => context.signed(delivery!.body, { method, label: `${method} of a correctly signed delivery`, delivery: delivery! })),
     ];
     for (const request of requests) if (request.body === undefined) delete request.headers['content-type'];
     const exchanges = await Promise.all(requests.map((request) => context.send(request)));
@@ -166,7 +166,7 @@ const bursts: Probe = {
     const requests = Array.from({ length: context.burstSize }, (_, index) => {
       const event = context.events[index % context.events.length]!;
       const [delivery] = context.sample(event, 'valid', 1, { salt: `burst-${index}` });
-      return context.signed(delivery!.body, { label: `burst ${index + 1}/${context.burstSize}: ${event.name}` });
+      return context.signed(delivery!.body, { label: `burst ${index + 1}/${context.burstSize}: ${event.name}`, delivery: delivery! });
     });
     const exchanges = await context.burst(requests);
     context.judge(burst, undefined, exchanges);
@@ -192,21 +192,47 @@ const lifecycles: Probe = {
     if (kinds.length === 0) {
       return context.record(lifecycle, undefined, { status: 'skip', reason: 'no lifecycle has all of its events among the selected events', exchanges: [] });
     }
-    await Promise.all(kinds.map((kind) => runLifecycle(context, kind)));
+    // Lifecycles about the same meeting or session go one after the other, so that what the receiver sees as out of
+    // order is what was sent (the traits say which deliveries arrive late); the others go side by side.
+    const planned = kinds.map((kind) => ({ kind, inOrder: buildLifecycle(context.generator, kind, context.events, 0), shuffled: buildLifecycle(context.generator, kind, context.events, 1) }));
+    const groups: { keys: Set<string>; members: typeof planned }[] = [];
+    for (const plan of planned) {
+      const keys = new Set([entityKey(plan.inOrder.entity), entityKey(plan.shuffled.entity)]);
+      const sharing = groups.filter((group) => [...keys].some((key) => group.keys.has(key)));
+      const merged = { keys: new Set([...keys, ...sharing.flatMap((group) => [...group.keys])]), members: [...sharing.flatMap((group) => group.members), plan] };
+      groups.splice(0, groups.length, ...groups.filter((group) => !sharing.includes(group)), merged);
+    }
+    const newest = new Map<string, number>();
+    await Promise.all(groups.map(async (group) => {
+      for (const plan of group.members) await runLifecycle(context, plan.kind, plan.inOrder, plan.shuffled, newest);
+    }));
   },
 };
 
-async function runLifecycle(context: ProbeContext, kind: LifecycleKind): Promise<void> {
+/** The meeting or session a lifecycle is about. */
+function entityKey(entity: LifecycleEntity): string {
+  return entity.meetingUuid ?? entity.sessionId ?? '';
+}
+
+/**
+ * Sends one lifecycle in order, then another of the kind out of order with duplicates. `newest` holds the newest
+ * event_ts sent about each meeting or session: a delivery older than it arrives out of order.
+ */
+async function runLifecycle(context: ProbeContext, kind: LifecycleKind, inOrder: Lifecycle, shuffled: Lifecycle, newest: Map<string, number>): Promise<void> {
   const exchanges: Exchange[] = [];
-  const inOrder = buildLifecycle(context.generator, kind, context.events, 0);
+  const send = async (entity: LifecycleEntity, delivery: Delivery, label: string, duplicate: boolean) => {
+    const key = entityKey(entity);
+    const eventTs = delivery.eventTs ?? 0;
+    const outOfOrder = eventTs < (newest.get(key) ?? -Infinity);
+    newest.set(key, Math.max(eventTs, newest.get(key) ?? -Infinity));
+    exchanges.push(await context.send(context.signed(delivery.body, { label, delivery, duplicate, outOfOrder })));
+  };
   for (const [step, delivery] of inOrder.deliveries.entries()) {
-    exchanges.push(await context.send(context.signed(delivery.body, { label: `in order ${step + 1}/${inOrder.deliveries.length}: ${delivery.event}` })));
+    await send(inOrder.entity, delivery, `in order ${step + 1}/${inOrder.deliveries.length}: ${delivery.event}`, false);
   }
-  const shuffled = buildLifecycle(context.generator, kind, context.events, 1);
   for (const { index, duplicate } of disorder(shuffled.deliveries.length, deriveSeed(context.seed, 'lifecycle-order', kind))) {
     const delivery = shuffled.deliveries[index]!;
-    const label = `out of order: ${delivery.event} (step ${index + 1} of ${shuffled.deliveries.length})${duplicate ? ', again' : ''}`;
-    exchanges.push(await context.send(context.signed(delivery.body, { label })));
+    await send(shuffled.entity, delivery, `out of order: ${delivery.event} (step ${index + 1} of ${shuffled.deliveries.length})${duplicate ? ', again' : ''}`, duplicate);
   }
   context.judge(lifecycle, `lifecycle:${kind}`, exchanges);
 }

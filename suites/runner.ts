@@ -18,12 +18,13 @@ import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { deriveSeed, DeliveryGenerator, draftTraits, type Delivery, type Draft, type Mode } from '../generators/deliveries.js';
-import { baseHeaders, challengeToken, isAcknowledged, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
+import { baseHeaders, challengeToken, isAcknowledged, nowSeconds, signedHeaders, type EndpointAuth } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Probe, ProbeContext, SampleOptions, SuiteId, Verdict } from './check.js';
 import { awaitsRunEvidence, tallyOf, weighEvidence } from './evidence.js';
 import type { Observer } from './observer.js';
 import { SUITES } from './index.js';
+import { requestTraits } from './request-traits.js';
 
 export interface RunConfig {
   target: URL;
@@ -252,6 +253,7 @@ export async function runConformance(config: RunConfig, listener: RunListener = 
           status: verdict.status,
           ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
           exchanges: verdict.exchanges ?? exchanges,
+          ...(verdict.observed ? { observed: verdict.observed } : {}),
           reproduce: config.reproduce(check, event),
         });
       },
@@ -386,19 +388,23 @@ function createContext(
       return deliveries;
     },
     signed(body, options = {}): HttpRequest {
-      const headers = signedHeaders(options.as ?? { kind: 'valid' }, {
+      const spec = options.as ?? { kind: 'valid' };
+      const headers = signedHeaders(spec, {
         secret: config.secret,
         body,
-        ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
+        ...(options.timestampOffset ? { timestamp: nowSeconds() + options.timestampOffset } : {}),
         ...(config.auth ? { auth: config.auth } : {}),
       });
-      const request: HttpRequest = { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}) };
+      const signing = { signature: spec.kind, ...(options.timestampOffset ? { timestampOffset: options.timestampOffset } : {}) };
+      const traits = requestTraits(body, signing, options);
+      const request: HttpRequest = { method: options.method ?? 'POST', url, headers, body, ...(options.label ? { label: options.label } : {}), traits };
       // What Zoom itself would send: evidence that the target is up and acknowledges (suites/evidence.ts).
-      if ((options.as ?? { kind: 'valid' }).kind === 'valid' && options.timestamp === undefined && request.method === 'POST') validRequests.add(request);
+      if (spec.kind === 'valid' && !options.timestampOffset && request.method === 'POST') validRequests.add(request);
       return request;
     },
     unsigned(body, options = {}): HttpRequest {
-      return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}) };
+      const traits = requestTraits(body, { signature: 'unsigned' }, options);
+      return { method: options.method ?? 'POST', url, headers: baseHeaders(config.auth), ...(body ? { body } : {}), ...(options.label ? { label: options.label } : {}), traits };
     },
     challengeToken: (plainToken) => challengeToken(config.secret, plainToken),
     send: (request) => engine.send(request),

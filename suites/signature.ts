@@ -4,8 +4,9 @@
  * each forgery below is something an attacker on the internet can send.
  */
 import type { Exchange, HttpRequest } from '../engine/http.js';
+import type { Delivery } from '../generators/deliveries.js';
 import { encode, type Encoding } from '../generators/encodings.js';
-import { nowSeconds, ZOOM } from '../profiles/zoom.js';
+import { ZOOM } from '../profiles/zoom.js';
 import { defineCheck, type Check, type Probe, type ProbeContext, type Suite } from './check.js';
 import { acknowledgedInTime, is2xx, labelOf, notAccepted, outcome } from './outcome.js';
 
@@ -85,65 +86,65 @@ const rawBody = defineCheck({
 interface Forgery {
   check: Check;
   label: string;
-  /** Builds the forged request from a fresh valid body (never delivered validly) and another valid body. */
-  build(context: ProbeContext, body: Buffer, other: Buffer): HttpRequest;
+  /** Builds the forged request from a fresh valid delivery (never delivered validly) and another valid body. */
+  build(context: ProbeContext, delivery: Delivery, other: Buffer): HttpRequest;
 }
 
 const FORGERIES: Forgery[] = [
   {
     check: missingSignature,
     label: 'no x-zm-signature',
-    build: (context, body) => context.signed(body, { as: { kind: 'missing-signature' } }),
+    build: (context, delivery) => context.signed(delivery.body, { as: { kind: 'missing-signature' }, delivery }),
   },
   {
     check: missingTimestamp,
     label: 'no x-zm-request-timestamp',
-    build: (context, body) => context.signed(body, { as: { kind: 'missing-timestamp' } }),
+    build: (context, delivery) => context.signed(delivery.body, { as: { kind: 'missing-timestamp' }, delivery }),
   },
   {
     check: wrongSecret,
     label: 'signed with another secret',
-    build: (context, body) => context.signed(body, { as: { kind: 'wrong-secret' } }),
+    build: (context, delivery) => context.signed(delivery.body, { as: { kind: 'wrong-secret' }, delivery }),
   },
   {
     check: tamperedBody,
     label: 'body changed by one byte after signing',
-    build: (context, body) => context.signed(tamper(body), { as: { kind: 'tampered', signedBody: body } }),
+    build: (context, delivery) => context.signed(tamper(delivery.body), { as: { kind: 'tampered', signedBody: delivery.body }, delivery }),
   },
   {
     check: changedTimestamp,
     label: 'timestamp header changed after signing',
-    build: (context, body) => context.signed(body, { as: { kind: 'changed-timestamp' } }),
+    build: (context, delivery) => context.signed(delivery.body, { as: { kind: 'changed-timestamp' }, delivery }),
   },
   {
     check: versionPrefix,
     label: 'v1= instead of v0=',
-    build: (context, body) => withSignature(context.signed(body), (signature) => signature.replace(/^v0=/, 'v1=')),
+    build: (context, delivery) => withSignature(context.signed(delivery.body, { delivery }), 'version-prefix', (signature) => signature.replace(/^v0=/, 'v1=')),
   },
   {
     check: emptyDigest,
     label: 'signature "v0=" with no digest',
-    build: (context, body) => context.signed(body, { as: { kind: 'empty-digest' } }),
+    build: (context, delivery) => context.signed(delivery.body, { as: { kind: 'empty-digest' }, delivery }),
   },
   {
     check: truncatedDigest,
     label: 'signature truncated to half its digest',
-    build: (context, body) => context.signed(body, { as: { kind: 'truncated', length: 32 } }),
+    build: (context, delivery) => context.signed(delivery.body, { as: { kind: 'truncated', length: 32 }, delivery }),
   },
   {
     check: otherBody,
     label: 'signature of another body',
-    build: (context, body, other) => context.signed(body, { as: { kind: 'other-body', otherBody: other } }),
+    build: (context, delivery, other) => context.signed(delivery.body, { as: { kind: 'other-body', otherBody: other }, delivery }),
   },
   {
     check: staleTimestamp,
     label: 'correctly signed, timestamp 10 minutes old',
-    build: (context, body) => context.signed(body, { timestamp: nowSeconds() - 600 }),
+    build: (context, delivery) => context.signed(delivery.body, { timestampOffset: -600, delivery }),
   },
   {
     check: futureTimestamp,
     label: 'correctly signed, timestamp 1 hour ahead',
-    build: (context, body) => context.signed(body, { timestamp: nowSeconds() + 3600 }),
+    build: (context, delivery) => context.signed(delivery.body, { timestampOffset: 3600, delivery }),
   },
 ];
 
@@ -153,8 +154,13 @@ const RAW_ENCODINGS: { label: string; encoding: Encoding }[] = [
   { label: '\\uXXXX escapes and escaped slashes', encoding: { whitespace: 'none', unicodeEscapes: true, escapedSlash: true, keyOrder: 'as-is' } },
 ];
 
-function withSignature(request: HttpRequest, change: (signature: string) => string): HttpRequest {
-  return { ...request, headers: { ...request.headers, [ZOOM.signatureHeader]: change(request.headers[ZOOM.signatureHeader]!) } };
+/** The request with its signature header changed (a forgery the Zoom profile does not build), named in its traits. */
+function withSignature(request: HttpRequest, kind: string, change: (signature: string) => string): HttpRequest {
+  return {
+    ...request,
+    headers: { ...request.headers, [ZOOM.signatureHeader]: change(request.headers[ZOOM.signatureHeader]!) },
+    ...(request.traits ? { traits: { ...request.traits, signature: kind } } : {}),
+  };
 }
 
 /**
@@ -186,7 +192,7 @@ const forgeries: Probe = {
     const other = bodies.pop()!.body;
     const exchanges = await Promise.all(
       selected.map(async (forgery, index) => {
-        const exchange = await context.send({ ...forgery.build(context, bodies[index]!.body, other), label: forgery.label });
+        const exchange = await context.send({ ...forgery.build(context, bodies[index]!, other), label: forgery.label });
         context.judge(forgery.check, event!.name, [exchange]);
         return exchange;
       }),
@@ -204,7 +210,7 @@ const rawBodies: Probe = {
     const exchanges = await Promise.all(
       RAW_ENCODINGS.map(({ label, encoding }, index) => {
         const body = Buffer.from(encode(deliveries[index]!.value!, encoding).text, 'utf8');
-        return context.send(context.signed(body, { label }));
+        return context.send(context.signed(body, { label, delivery: deliveries[index]! }));
       }),
     );
     context.judge(rawBody, event!.name, exchanges);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { EngineStopped, type Exchange } from '../engine/http.js';
 import { deriveSeed } from '../generators/deliveries.js';
-import { answeredToken, challengeBody, judgeChallengeAnswer, nowSeconds } from '../profiles/zoom.js';
+import { answeredToken, challengeBody, judgeChallengeAnswer, nowSeconds, ZOOM } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import { defineCheck, type Probe, type Suite } from './check.js';
 import { is2xx, outcome } from './outcome.js';
@@ -58,7 +58,7 @@ const answers: Probe = {
       eventTs = context.generator.claimTimestamp(eventTs + 1);
       let exchange: Exchange;
       try {
-        exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})` }));
+        exchange = await context.send(context.signed(challengeBody(plainToken, eventTs), { label: `signed challenge (plainToken ${plainToken})`, event: ZOOM.challengeEvent }));
       } catch (error) {
         if (!(error instanceof EngineStopped)) throw error;
         // The run was stopped: fast-check ends at once (its interrupting precondition failure); while shrinking, the
@@ -115,17 +115,18 @@ function oracleProbe(id: string, check: typeof unsignedChallenge, wrongSecret: b
       const plainToken = `v0:${timestamp}:${forged!.body.toString('utf8')}`;
       const body = challengeBody(plainToken, context.generator.claimTimestamp(context.generator.world.epochMs + 7));
       const request = wrongSecret
-        ? context.signed(body, { as: { kind: 'wrong-secret' }, label: 'challenge signed with another secret' })
-        : context.unsigned(body, { label: 'unsigned challenge' });
+        ? context.signed(body, { as: { kind: 'wrong-secret' }, label: 'challenge signed with another secret', event: ZOOM.challengeEvent })
+        : context.unsigned(body, { label: 'unsigned challenge', event: ZOOM.challengeEvent });
       const challenge = await context.send(request);
       const token = answeredToken(challenge.response?.body);
       if (!is2xx(challenge) || token !== context.challengeToken(plainToken)) {
         context.record(check, undefined, { status: 'pass', reason: `not answered with a valid encryptedToken (${outcome(challenge)})`, exchanges: [challenge] });
         return;
       }
-      const forgery = context.unsigned(forged!.body, { label: `${event.name} signed with the token the challenge answer gave away` });
+      const forgery = context.unsigned(forged!.body, { label: `${event.name} signed with the token the challenge answer gave away`, delivery: forged! });
       forgery.headers['x-zm-request-timestamp'] = String(timestamp);
       forgery.headers['x-zm-signature'] = `v0=${token}`;
+      forgery.traits = { ...forgery.traits!, signature: 'challenge-answer' };
       const attempt = await context.send(forgery);
       const forgeable = is2xx(attempt);
       context.record(check, undefined, {

@@ -24,6 +24,12 @@ describe('bench sections full-run and fuzz-load at a tiny scale', () => {
     expect(result.goals.find((goal) => goal.description.includes('passes every check'))?.met).toBe(true);
     // Below full scale the 3-second goal is not measured, and says so.
     expect(result.goals.find((goal) => goal.description.includes('under 3 s'))).toMatchObject({ met: false, description: expect.stringMatching(/not measured: BENCH_SCALE < 1/) });
+    // The diagnosis: timed on each run's report, and on a run against a receiver with several defects.
+    expect(entry!.diagnosisMs).toBeGreaterThan(0);
+    expect(result.data.diagnosed.failures).toBeGreaterThan(0);
+    expect(result.data.diagnosed.findings).toContain('reserialized-body');
+    expect(result.data.diagnosed.diagnosisShare).toBeCloseTo(result.data.diagnosed.diagnosisMs / result.data.diagnosed.durationMs, 9);
+    expect(result.goals.find((goal) => goal.description.includes('diagnosis'))).toMatchObject({ met: false });
   });
 
   it('fuzz-load: fuzz and autocannon against the same receiver, and a goal that matches the measured ratio', async () => {

@@ -43,10 +43,17 @@ const EXPECTED_DEFECTS = [
   'dedupes-by-event-ts',
   'applies-after-hangup',
   'forgets-quickly',
+  'rejects-with-400',
+  'body-limit-100kb',
+  'crashes-on-newlines',
+  'wrong-secret',
 ] as const satisfies readonly Defect[];
 
-type Variant = Defect | 'compliant';
-const VARIANTS: Variant[] = ['compliant', ...EXPECTED_DEFECTS];
+/** Several defects planted in one receiver, as real receivers have them. */
+const THREE_DEFECTS = 'reserializes-json,no-freshness,body-limit-100kb';
+
+type Variant = Defect | 'compliant' | typeof THREE_DEFECTS;
+const VARIANTS: Variant[] = ['compliant', ...EXPECTED_DEFECTS, THREE_DEFECTS];
 const receivers = new Map<Variant, RunningReceiver>();
 
 function receiver(variant: Variant): RunningReceiver {
@@ -123,6 +130,14 @@ function recordingCompleted(eventTs: number): string {
   });
 }
 
+/** A `meeting.started` body of exactly `bytes` bytes (a long topic), valid against the bundled schema. */
+function largeMeetingStarted(eventTs: number, bytes: number): string {
+  const around = withTopic(eventTs, '""').length;
+  const body = withTopic(eventTs, JSON.stringify('x'.repeat(Math.max(0, bytes - around))));
+  if (Buffer.byteLength(body) !== bytes) throw new Error(`internal: a body of ${bytes} bytes was asked for`);
+  return body;
+}
+
 function withTopic(eventTs: number, topicJsonText: string): string {
   return meetingStarted(eventTs).replace('"topic":"Weekly sync"', `"topic":${topicJsonText}`);
 }
@@ -135,9 +150,9 @@ type Probe = (to: RunningReceiver) => Promise<string | undefined>;
 const expectStatus = (response: Exchange, status: number): string | undefined =>
   response.status === status ? undefined : `answered ${response.status} (${response.text.slice(0, 80)}), not ${status}`;
 
-const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
+const PROBES: Record<string, { brokenBy: Exclude<Variant, 'compliant'>[]; probe: Probe }> = {
   'applies a valid delivery once with 200': {
-    brokenBy: [],
+    brokenBy: ['wrong-secret'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const problem = expectStatus(await deliver(to, meetingStarted(eventTs)), 200);
@@ -146,7 +161,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'acknowledges a retry and a duplicate without applying again': {
-    brokenBy: ['no-dedupe', 'rejects-duplicates'],
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'wrong-secret'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const body = meetingStarted(eventTs);
@@ -160,7 +175,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'applies two copies of a fresh delivery sent at once exactly once, in each of 5 rounds': {
-    brokenBy: ['no-dedupe', 'rejects-duplicates', 'racy-dedupe'],
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'racy-dedupe', 'wrong-secret'],
     probe: async (to) => {
       for (let round = 0; round < 5; round++) {
         const eventTs = uniqueEventTs();
@@ -175,7 +190,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'applies two different deliveries that share event and event_ts, once each': {
-    brokenBy: ['dedupes-by-event-ts'],
+    brokenBy: ['dedupes-by-event-ts', 'wrong-secret'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       for (const uuid of ['first-meeting==', 'second-meeting==']) {
@@ -187,7 +202,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'applies a delivery whose sender hung up, then its retry, once in all': {
-    brokenBy: ['no-dedupe', 'rejects-duplicates', 'applies-after-hangup'],
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'applies-after-hangup', 'wrong-secret'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const body = meetingStarted(eventTs);
@@ -199,7 +214,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'does not apply a retry again 2 s after the first delivery': {
-    brokenBy: ['no-dedupe', 'rejects-duplicates', 'forgets-quickly'],
+    brokenBy: ['no-dedupe', 'rejects-duplicates', 'forgets-quickly', 'wrong-secret'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const body = meetingStarted(eventTs);
@@ -212,7 +227,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'rejects a forged signature with 401, applying nothing': {
-    brokenBy: ['skips-verification', 'applies-before-verify', 'rejects-with-403'],
+    brokenBy: ['skips-verification', 'applies-before-verify', 'rejects-with-403', 'rejects-with-400'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const body = meetingStarted(eventTs);
@@ -222,7 +237,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'rejects a stale and a far-future timestamp with 401': {
-    brokenBy: ['skips-verification', 'no-freshness', 'rejects-with-403'],
+    brokenBy: ['skips-verification', 'no-freshness', 'rejects-with-403', 'rejects-with-400', THREE_DEFECTS],
     probe: async (to) => {
       for (const offset of [-3600, 3600]) {
         const body = meetingStarted(uniqueEventTs());
@@ -233,14 +248,14 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'rejects the signature "v0=" with 401': {
-    brokenBy: ['skips-verification', 'prefix-compare', 'rejects-with-403'],
+    brokenBy: ['skips-verification', 'prefix-compare', 'rejects-with-403', 'rejects-with-400'],
     probe: async (to) => {
       const body = meetingStarted(uniqueEventTs());
       return expectStatus(await deliver(to, body, { 'x-zm-request-timestamp': String(nowSeconds()), 'x-zm-signature': 'v0=' }), 401);
     },
   },
   'rejects "v1=" with the right hex with 401': {
-    brokenBy: ['skips-verification', 'ignores-version', 'rejects-with-403'],
+    brokenBy: ['skips-verification', 'ignores-version', 'rejects-with-403', 'rejects-with-400'],
     probe: async (to) => {
       const body = meetingStarted(uniqueEventTs());
       const headers = signedHeaders(SECRET, body);
@@ -248,7 +263,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'answers a signed challenge with the lowercase hex token': {
-    brokenBy: ['challenge-wrong-token'],
+    brokenBy: ['challenge-wrong-token', 'wrong-secret'],
     probe: async (to) => {
       const plainToken = randomBytes(16).toString('base64url');
       const response = await deliver(to, challengeBody(plainToken));
@@ -260,7 +275,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'refuses an unsigned challenge with 401': {
-    brokenBy: ['skips-verification', 'challenge-before-verify', 'rejects-with-403'],
+    brokenBy: ['skips-verification', 'challenge-before-verify', 'rejects-with-403', 'rejects-with-400'],
     probe: async (to) => expectStatus(await deliver(to, challengeBody(randomBytes(8).toString('hex')), {}), 401),
   },
   'answers 405 to GET on the webhook path': {
@@ -268,15 +283,15 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     probe: async (to) => expectStatus(await exchange(to.url, { method: 'GET' }), 405),
   },
   'answers 400 to a signed body that is not JSON': {
-    brokenBy: ['crashes-on-bad-json'],
+    brokenBy: ['crashes-on-bad-json', 'wrong-secret'],
     probe: async (to) => expectStatus(await deliver(to, 'event=meeting.started'), 400),
   },
   'accepts a body with extra whitespace, signed over its raw bytes': {
-    brokenBy: ['reserializes-json'],
+    brokenBy: ['reserializes-json', 'crashes-on-newlines', 'wrong-secret', THREE_DEFECTS],
     probe: async (to) => expectStatus(await deliver(to, `${meetingStarted(uniqueEventTs()).replace(/,"/g, ', "')}\n`), 200),
   },
   'acknowledges and applies an event type it does not know': {
-    brokenBy: ['rejects-unknown-event'],
+    brokenBy: ['rejects-unknown-event', 'wrong-secret'],
     probe: async (to) => {
       const eventTs = uniqueEventTs();
       const problem = expectStatus(await deliver(to, JSON.stringify({ event: 'zoom.brand_new_event', event_ts: eventTs, payload: {} })), 200);
@@ -292,7 +307,7 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'acknowledges an older event for the same meeting (out-of-order delivery)': {
-    brokenBy: ['lifecycle-strict'],
+    brokenBy: ['lifecycle-strict', 'wrong-secret'],
     probe: async (to) => {
       const uuid = `ooo-${randomBytes(6).toString('hex')}==`;
       const eventTs = uniqueEventTs();
@@ -301,23 +316,27 @@ const PROBES: Record<string, { brokenBy: Defect[]; probe: Probe }> = {
     },
   },
   'acknowledges an emoji in a topic': {
-    brokenBy: ['crashes-on-emoji'],
+    brokenBy: ['crashes-on-emoji', 'wrong-secret'],
     probe: async (to) => expectStatus(await deliver(to, withTopic(uniqueEventTs(), '"Launch 🚀 party"')), 200),
   },
   'acknowledges an integer above 2^53': {
     // Re-serializing rounds the integer, so the signature over the re-serialized text no longer matches.
-    brokenBy: ['crashes-on-big-ids', 'reserializes-json'],
+    brokenBy: ['crashes-on-big-ids', 'reserializes-json', 'wrong-secret', THREE_DEFECTS],
     probe: async (to) => expectStatus(await deliver(to, meetingStarted(uniqueEventTs()).replace('"duration":30', '"duration":9007199254740993')), 200),
   },
   'acknowledges recording.completed within 3 seconds': {
-    brokenBy: ['slow-recording'],
+    brokenBy: ['slow-recording', 'wrong-secret'],
     probe: async (to) => {
       const response = await deliver(to, recordingCompleted(uniqueEventTs()));
       return expectStatus(response, 200) ?? (response.ms < 3000 ? undefined : `took ${Math.round(response.ms)} ms`);
     },
   },
+  'acknowledges a 200 KB delivery': {
+    brokenBy: ['body-limit-100kb', 'wrong-secret', THREE_DEFECTS],
+    probe: async (to) => expectStatus(await deliver(to, largeMeetingStarted(uniqueEventTs(), 200 * 1024)), 200),
+  },
   'acknowledges a burst of 20 concurrent deliveries with 200': {
-    brokenBy: ['sheds-load'],
+    brokenBy: ['sheds-load', 'wrong-secret'],
     probe: async (to) => {
       const responses = await Promise.all(Array.from({ length: 20 }, () => deliver(to, meetingStarted(uniqueEventTs()))));
       const statuses = responses.map((response) => response.status).filter((status) => status !== 200);
@@ -351,6 +370,22 @@ describe('the faulty receivers', () => {
       expect(result.status).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^--defect must be one of: challenge-before-verify, [^\n]+\n$/);
+    }
+  });
+
+  it('refuses a defect named twice, or an unknown one among several, with one line and exit code 2', () => {
+    for (const [list, message] of [
+      ['no-freshness,no-freshness', /^--defect names no-freshness twice\n$/],
+      ['no-freshness,typo', /^--defect must be one of: [^\n]+ \(got "no-freshness,typo"\)\n$/],
+    ] as const) {
+      const result = spawnSync(process.execPath, [FAULTY_SCRIPT, '--defect', list], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET },
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(message);
     }
   });
 
@@ -615,6 +650,62 @@ describe.concurrent('each defect is really there', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await deliver(to, body)).status).toBe(200);
     expect(await count(to, 'meeting.started', eventTs)).toBe(2);
+  });
+
+  it('rejects-with-400: a forged delivery is refused with 400 and not applied; a valid one still gets 200', async ({ expect }) => {
+    const to = receiver('rejects-with-400');
+    const eventTs = uniqueEventTs();
+    const body = meetingStarted(eventTs);
+    expect((await deliver(to, body, signedHeaders('not-the-secret', body))).status).toBe(400);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(0);
+    expect((await deliver(to, body)).status).toBe(200);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(1);
+  });
+
+  it('body-limit-100kb: 413 to a body above 100 KB, 200 to one just below; the compliant receiver takes 1 MB', async ({ expect }) => {
+    const to = receiver('body-limit-100kb');
+    const over = uniqueEventTs();
+    expect((await deliver(to, largeMeetingStarted(over, 100 * 1024 + 1))).status).toBe(413);
+    expect(await count(to, 'meeting.started', over)).toBe(0);
+    const under = uniqueEventTs();
+    expect((await deliver(to, largeMeetingStarted(under, 100 * 1024 - 200))).status).toBe(200);
+    expect(await count(to, 'meeting.started', under)).toBe(1);
+    expect((await deliver(receiver('compliant'), largeMeetingStarted(uniqueEventTs(), 1024 * 1024))).status).toBe(200);
+  });
+
+  it('crashes-on-newlines: 500 to a verified body with a line break between tokens; 401 when unsigned; 200 without one', async ({ expect }) => {
+    const to = receiver('crashes-on-newlines');
+    const eventTs = uniqueEventTs();
+    const spaced = meetingStarted(eventTs).replace(',"payload"', ',\n"payload"');
+    expect((await deliver(to, spaced)).status).toBe(500);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(0);
+    expect((await deliver(to, spaced, {})).status).toBe(401);
+    // An escaped newline inside a string is no line break of the body.
+    expect((await deliver(to, withTopic(uniqueEventTs(), '"two\\nlines"'))).status).toBe(200);
+    expect((await deliver(to, meetingStarted(uniqueEventTs()).replace(/,"/g, ', "'))).status).toBe(200);
+  });
+
+  it('wrong-secret: a delivery signed with the secret is refused with 401 and not applied, the challenge too', async ({ expect }) => {
+    const to = receiver('wrong-secret');
+    const eventTs = uniqueEventTs();
+    expect((await deliver(to, meetingStarted(eventTs))).status).toBe(401);
+    expect(await count(to, 'meeting.started', eventTs)).toBe(0);
+    expect((await deliver(to, challengeBody('token'))).status).toBe(401);
+  });
+
+  it(`several defects at once (${THREE_DEFECTS}): each is there, and the rest is compliant`, async ({ expect }) => {
+    const to = receiver(THREE_DEFECTS);
+    expect(receiver(THREE_DEFECTS).stdout()).toContain(`Zoom receiver (defect: ${THREE_DEFECTS}) listening on`);
+    // Re-serializes: a raw-signed body with whitespace is refused.
+    expect((await deliver(to, meetingStarted(uniqueEventTs()).replace(/,"/g, ', "'))).status).toBe(401);
+    // No freshness window: a day-old timestamp passes.
+    const body = meetingStarted(uniqueEventTs());
+    expect((await deliver(to, body, signedHeaders(SECRET, body, nowSeconds() - 86_400))).status).toBe(200);
+    // A 100 KB body limit.
+    expect((await deliver(to, largeMeetingStarted(uniqueEventTs(), 150 * 1024))).status).toBe(413);
+    // Still verifies: a wrong secret is refused with 401.
+    const forged = meetingStarted(uniqueEventTs());
+    expect((await deliver(to, forged, signedHeaders('not-the-secret', forged))).status).toBe(401);
   });
 
   it('crashes-on-big-ids: 500 to an integer above 2^53-1; the same digits as a string, and 2^53-1 itself, pass', async ({ expect }) => {

@@ -98,6 +98,8 @@ interface DefectCase {
   check: string | string[];
   /** What the shrunk case must look like. */
   minimal: (replay: ReplayFile) => void;
+  /** The finding the diagnosis names for it, where the fuzz run holds the evidence of one (else it is unexplained). */
+  finding?: string;
 }
 
 const ONE_REQUEST = (replay: ReplayFile) => expect(replay.requests).toHaveLength(1);
@@ -123,6 +125,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'applies-before-verify',
+    finding: 'applies-before-verifying',
     check: 'signature.fuzz-forgery',
     minimal: (replay) => {
       ONE_REQUEST(replay);
@@ -132,6 +135,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'crashes-on-emoji',
+    finding: 'crashes-on-string.astral-emoji',
     check: 'robustness.fuzz-edge-zoom',
     // Shrunk to one edge: the emoji.
     minimal: (replay) => {
@@ -142,6 +146,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'rejects-duplicates',
+    finding: 'duplicates-rejected',
     check: 'idempotency.fuzz-lifecycle',
     // Shrunk to two copies of one delivery.
     minimal: (replay) => {
@@ -151,6 +156,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'no-dedupe',
+    finding: 'applied-twice',
     check: 'idempotency.fuzz-lifecycle',
     minimal: (replay) => {
       expect(replay.requests).toHaveLength(2);
@@ -194,6 +200,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'slow-recording',
+    finding: 'slow-event',
     args: ['--deadline', '800'],
     check: 'acknowledgement.fuzz-valid',
     minimal: (replay) => {
@@ -205,6 +212,7 @@ const CASES: DefectCase[] = [
   // SHOULD-level defects are shrunk only with --strict.
   {
     defect: 'validation-500',
+    finding: 'crashes-on-schema-violation',
     args: ['--strict'],
     check: 'robustness.fuzz-invalid',
     minimal: (replay) => {
@@ -215,6 +223,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'crashes-on-bad-json',
+    finding: 'crashes-on-not-json',
     args: ['--strict'],
     check: 'robustness.fuzz-invalid',
     minimal: (replay) => {
@@ -224,6 +233,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'crashes-on-big-ids',
+    finding: 'crashes-on-int64.above-safe',
     args: ['--strict'],
     check: 'robustness.fuzz-edge-hostile',
     minimal: (replay) => {
@@ -234,7 +244,7 @@ const CASES: DefectCase[] = [
 ];
 
 describe.concurrent('fuzz finds each defect random deliveries can reach, and shrinks it', () => {
-  for (const { defect, args = [], check, minimal } of CASES) {
+  for (const { defect, args = [], check, minimal, finding } of CASES) {
     it(defect, async () => {
       const fuzzed = await fuzz(defect, defect, args);
       expect(fuzzed.code).toBe(1);
@@ -247,6 +257,9 @@ describe.concurrent('fuzz finds each defect random deliveries can reach, and shr
       // The report has the failure, with the line that runs exactly this case again.
       const failure = fuzzed.report.checks.find((entry) => entry.status === 'fail' && entry.id === replay.check.id)!;
       expect(failure.reproduce).toMatch(/^npx conformance fuzz --target \S+ --seed 5 --events \S+ --observe \S+ .*--path \d+\.\d+:[\d:]*$/);
+      // The same rules diagnose it: named where the run holds the evidence of a cause, unexplained otherwise.
+      expect(failure.finding).toBe(finding ?? `unexplained:${failure.id}`);
+      expect(fuzzed.stdout).toMatch(new RegExp(`^  (MUST  |SHOULD) ${failure.finding!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'));
     });
   }
 });

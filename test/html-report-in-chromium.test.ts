@@ -2,9 +2,10 @@
  * The HTML report in a real browser (Debian's Chromium, headless, through playwright-core), from a full run (169
  * events x every check) against a hostile receiver that answers with <script>, onerror= and </script> payloads in
  * its bodies and header values: the page opens from file:// in well under two seconds, no injected script runs, no
- * dialog opens, no request leaves the page and the Content-Security-Policy is never even tested; the filters and
- * the search change what is shown, a failure panel shows the exchange as text, and the page reads on a laptop, on
- * a phone and in print. Screenshots go to test-output/html-report/.
+ * dialog opens, no request leaves the page and the Content-Security-Policy is never even tested; the findings are
+ * above the fold of a laptop screen, each expands to its evidence and filters the results to its own; the filters
+ * and the search change what is shown, a failure panel shows the exchange as text, and the page reads on a laptop,
+ * on a phone and in print. Screenshots go to test-output/html-report/.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -102,6 +103,46 @@ describe.skipIf(!chromiumAvailable())('the HTML report in Chromium', () => {
     // Nothing but the page's own elements: no image, frame, svg, link or extra script came out of the data.
     expect(await page.evaluate(`document.querySelectorAll('img, iframe, svg, object, embed, link, style + style, meta[http-equiv=refresh]').length`)).toBe(0);
     expect(await page.evaluate(`document.querySelectorAll('script:not([type])').length`)).toBe(1);
+    await page.close();
+  });
+
+  it('the findings are above the fold of a laptop screen; one expands to its evidence and filters the results to its own', async () => {
+    expect(report.findings.length).toBeGreaterThan(1);
+    const { page, errors, violations } = await open();
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.waitForTimeout(100);
+    const summaries = page.locator('#findings details.finding > summary');
+    expect(await summaries.count()).toBe(report.findings.length);
+    // Every finding's line is on the first screen, before anything is scrolled.
+    for (let index = 0; index < report.findings.length; index++) {
+      const box = (await summaries.nth(index).boundingBox())!;
+      expect(box.y + box.height, report.findings[index]!.id).toBeLessThanOrEqual(768);
+    }
+    expect(await summaries.allInnerTexts()).toEqual(report.findings.map((finding) => expect.stringContaining(finding.id)));
+    await page.screenshot({ path: path.join(SHOTS, 'findings-laptop.png') });
+
+    // The first finding expands to its cause, fix, evidence and results; its button shows exactly its results.
+    const first = report.findings[0]!;
+    const item = page.locator('#findings details.finding').first();
+    await item.locator('summary').click();
+    const text = await item.innerText();
+    for (const part of [first.cause, first.fix, first.evidence.summary, 'Results it explains', ...first.checks.map((check) => check.id)]) expect(text).toContain(part);
+    if (first.evidence.example) expect(text).toContain(first.evidence.example.reproduce);
+    await page.screenshot({ path: path.join(SHOTS, 'finding-open.png') });
+    await item.locator('button.show-finding').click();
+    expect(await page.locator('#f-count').innerText()).toBe(`${first.results} of ${report.checks.length} results · ${first.results} failed`);
+    expect(await page.inputValue('#f-finding')).toBe('0');
+    // (the list shows its first page: results of the finding's checks only)
+    const shown = new Set(await page.locator('#results details.result .mono').allInnerTexts());
+    for (const id of shown) expect(first.checks.map((check) => check.id)).toContain(id);
+    // The matrix shows only the events of its results.
+    const events = new Set(report.checks.filter((check) => check.finding === first.id).map((check) => check.event ?? '(whole endpoint)'));
+    expect((await page.locator('#matrix tbody th').allInnerTexts()).length).toBe(events.size);
+    // A result panel names its finding.
+    await page.locator('#results details.result').first().locator('summary').click();
+    expect(await page.locator('#results details.result .panel').first().innerText()).toContain(`Finding\n${first.id}: ${first.title}`);
+    expect(errors).toEqual([]);
+    expect(await violations()).toEqual([]);
     await page.close();
   });
 

@@ -63,6 +63,9 @@ describe('the JSON report of every kind of run matches its schema', () => {
       try {
         const report = await runAndRead(defect, ['--target', receiver.url, '--events', EVENTS, '--strict', '--basic', 'user:pa55word', '--header', 'x-custom: value']);
         expect(report.summary.total.fail).toBeGreaterThan(0);
+        // Findings, and the finding of every failed result (the schema holds a failed result to have one).
+        expect(report.findings.length).toBeGreaterThan(0);
+        expect(report.checks.filter((check) => check.status === 'fail').every((check) => report.findings.some((finding) => finding.id === check.finding))).toBe(true);
         expect(JSON.stringify(report)).not.toContain('pa55word');
       } finally {
         await receiver.stop();
@@ -103,6 +106,7 @@ describe('the JSON report of every kind of run matches its schema', () => {
       await runMain(['fuzz', '--target', receiver.url, '--runs', '60', '--seed', '12', '--report', 'json', '--out', out, '--replay-dir', path.join(OUT, 'replays'), '--no-progress'], { env: ENV });
       const report = readReport(out);
       expect(report.checks.length).toBeGreaterThan(0);
+      expect(report.findings.map((finding) => finding.id)).toContain(report.checks.find((check) => check.status === 'fail')!.finding);
     } finally {
       await receiver.stop();
     }
@@ -137,7 +141,12 @@ describe('the schema is exact', () => {
     ['an unknown level', (report) => ((report.checks[0] as { level: string }).level = 'MAY'), /^\/checks\/0\/level/],
     ['a body with both text and base64', (report) => Object.assign(report.checks.find((check) => check.status === 'fail')!.exchanges[0]!.request.body!, { base64: 'AA==' }), /must match exactly one schema in oneOf/],
     ['a malformed shard', (report) => (report.config.shard = '4/3x'), /^\/config\/shard: must match pattern/],
-    ['another report version', (report) => ((report as { reportVersion: number }).reportVersion = 2), /^\/reportVersion: must be equal to constant/],
+    ['another report version', (report) => ((report as { reportVersion: number }).reportVersion = 1), /^\/reportVersion: must be equal to constant/],
+    ['a failed result without its finding', (report) => delete report.checks.find((check) => check.status === 'fail')!.finding, /must have required property 'finding'/],
+    ['a finding on a result that did not fail', (report) => (report.checks.find((check) => check.status === 'pass')!.finding = 'x'), /must NOT be valid/],
+    ['a field too many in a finding', (report) => Object.assign(report.findings[0]!, { guess: true }), /^\/findings\/0: must NOT have additional properties/],
+    ['a finding that explains no result', (report) => (report.findings[0]!.results = 0), /^\/findings\/0\/results: must be >= 1/],
+    ['a trait of another kind', (report) => Object.assign(report.checks.find((check) => check.exchanges.length > 0)!.exchanges[0]!.traits!, { compact: 'yes' }), /traits\/compact: must be boolean/],
     ['a tally that is not a count', (report) => ((report.summary.total as { pass: number }).pass = -1), /^\/summary\/total\/pass: must be >= 0/],
   ];
   for (const [name, change, problem] of cases) {

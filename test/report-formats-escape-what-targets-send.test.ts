@@ -20,7 +20,7 @@ import { escapeHtml, scriptJson } from '../reports/html-escape.js';
 import { CONTENT_SECURITY_POLICY, htmlReport } from '../reports/html.js';
 import { PAGE_SCRIPT } from '../reports/html-page-script.js';
 import { junitXml } from '../reports/junit.js';
-import type { ConformanceReport } from '../reports/report.js';
+import { REPORT_VERSION, type ConformanceReport } from '../reports/report.js';
 import { reportProblems } from '../reports/report-schema.js';
 import { hostileReport, HOSTILE } from './support/hostile-report.js';
 import { SCRIPT_PAYLOADS } from './support/hostile-receiver.js';
@@ -86,12 +86,14 @@ describe('the HTML report page', () => {
   const all = elements(document);
 
   it('holds only its own elements: every hostile string is text or data, never markup', () => {
-    const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'h1', 'h2', 'p', 'b', 'span', 'dl', 'dt', 'dd', 'div', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'label', 'select', 'option', 'input', 'button', 'noscript', 'script']);
+    const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'h1', 'h2', 'h4', 'p', 'b', 'small', 'span', 'dl', 'dt', 'dd', 'div', 'section', 'details', 'summary', 'pre', 'ul', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'label', 'select', 'option', 'input', 'button', 'noscript', 'script']);
     expect(all.map((element) => element.tagName).filter((tag) => !allowed.has(tag))).toEqual([]);
     for (const element of all) {
       for (const attribute of element.attrs) expect(attribute.name, `<${element.tagName} ${attribute.name}>`).not.toMatch(/^(on|src|href|action|formaction|srcset|style|background|poster|data$)/);
     }
     expect(textOf(document)).toContain('stopped <script>alert(1)');
+    // The findings at the top: every field of the hostile finding is text.
+    for (const field of ['Title', 'Cause', 'Fix', 'example', 'Summary', 'Name', 'Value', 'Description']) expect(textOf(document)).toContain(`${field} <script>alert(1)`);
   });
 
   it('has one script that runs, pinned by hash in a Content-Security-Policy that allows nothing else', () => {
@@ -130,14 +132,21 @@ describe('the JUnit XML report', () => {
     const xml = junitXml(report);
     expect(await wellFormed(xml)).toEqual({ valid: true, errors: [] });
     const parsed = (await parseJunit(xml)) as TestSuites;
-    expect(parsed.tests).toBe(5);
-    expect(parsed.failures).toBe(3);
-    expect((parsed.testsuite ?? []).map((suite) => suite.skipped)).toEqual([0, 0, 1]);
+    // 5 results, 3 failed, and one failed testcase per finding.
+    expect(report.findings).toHaveLength(3);
+    expect(parsed.tests).toBe(5 + 3);
+    expect(parsed.failures).toBe(3 + 3);
+    expect((parsed.testsuite ?? []).map((suite) => suite.skipped)).toEqual([0, 0, 1, 0]);
     const suites = parsed.testsuite ?? [];
-    expect(suites.map((suite) => suite.name)).toEqual(['url-validation', 'signature', 'idempotency']);
+    expect(suites.map((suite) => suite.name)).toEqual(['url-validation', 'signature', 'idempotency', 'findings']);
+    const findingCases = suites[3]!.testcase ?? [];
+    expect(findingCases.map((testcase) => testcase.name)).toEqual(report.findings.map((finding) => finding.id));
+    expect(new Set(findingCases.map((testcase) => testcase.classname))).toEqual(new Set(['findings']));
+    expect(failure0(suites[3]!).message).toContain('MUST: Title <script>alert(1)');
+    expect(failure0(suites[3]!).inner).toContain('cause: Cause <script>alert(1)');
     const properties = Object.fromEntries((suites[1]!.properties ?? []).map((property) => [property.name, property.value]));
     // (junit2json reads numeric values as numbers)
-    expect(properties).toMatchObject({ seed: 7, target: report.target, tool: 'zoom-conformance', 'tool.version': '0.1.0', 'report.version': 1 });
+    expect(properties).toMatchObject({ seed: 7, target: report.target, tool: 'zoom-conformance', 'tool.version': '0.1.0', 'report.version': REPORT_VERSION });
     expect(failure0(suites[1]!).inner).toContain('<b>html</b> &amp; \\ @someone');
     const cases = suites[1]!.testcase ?? [];
     expect(cases.map((testcase) => testcase.classname)).toEqual(['signature.tampered-body', 'signature.tampered-body', 'signature.version-prefix']);

@@ -15,13 +15,15 @@ import { shardEvents, shardValue } from '../cli/shard.js';
 import type { ConformanceReport } from '../reports/report.js';
 import { WEBHOOK_SYSTEMS, loadBundledSpec } from '../specs/catalog.js';
 import { startReceiver, type RunningReceiver } from './support/receivers.js';
-import { readReport, resultLines } from './support/report-files.js';
+import { findingLines, readReport, resultLines } from './support/report-files.js';
 import { runMain } from './support/run-main.js';
 
 const SECRET = `whsec-${randomBytes(16).toString('hex')}`;
 const ENV = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET };
 const OUT = mkdtempSync(path.join(os.tmpdir(), 'conformance-shards-'));
 const SEED = '31';
+/** Three causes: the findings of the merged shards must be those of the whole run. */
+const DEFECTS = 'prefix-compare,reserializes-json,body-limit-100kb';
 let receiver: RunningReceiver;
 let whole: ConformanceReport;
 const shards: ConformanceReport[] = [];
@@ -33,8 +35,9 @@ async function run(name: string, args: string[]): Promise<{ code: number; stdout
 
 beforeAll(async () => {
   // One receiver for every run (the same target, as on CI machines that each start it on the same port). Its planted
-  // defect fails checks on every event; it deduplicates by body, so runs of one seed do not disturb each other.
-  receiver = await startReceiver({ secret: SECRET, defect: 'prefix-compare' });
+  // defects fail checks on every event (and one only on large bodies, which each shard sees a few of); it deduplicates
+  // by body, so runs of one seed do not disturb each other.
+  receiver = await startReceiver({ secret: SECRET, defect: DEFECTS });
   expect((await run('whole', [])).code).toBe(1);
   whole = readReport(path.join(OUT, 'whole'));
   for (const shard of ['1/3', '2/3', '3/3']) {
@@ -98,6 +101,16 @@ describe('conformance merge', () => {
     expect(merged.summary.deliveries).toBe(whole.summary.deliveries);
     expect(merged.config).toEqual(whole.config);
     expect(merged.merged).toEqual({ shards: ['1/3', '2/3', '3/3'] });
+    // The findings of the whole run, diagnosed again from the merged results (each shard alone saw a part of it).
+    expect(findingLines(merged)).toEqual(findingLines(whole));
+    expect(merged.findings.map((finding) => finding.id)).toEqual(['prefix-comparison', 'reserialized-body', 'body-size-limit']);
+    expect(merged.checks.map((check) => check.finding ?? null)).toEqual(whole.checks.map((check) => check.finding ?? null));
+    expect(merged.findings.reduce((sum, finding) => sum + finding.results, 0)).toBe(merged.summary.total.fail);
+    // The body size limit is bracketed by the largest body accepted and the smallest refused in the whole run.
+    const limit = (report: ConformanceReport) => report.findings.find((finding) => finding.id === 'body-size-limit')?.evidence.parameter;
+    expect(limit(merged)).toEqual(limit(whole));
+    expect(limit(merged)!.atLeast).toBeLessThanOrEqual(100 * 1024);
+    expect(limit(merged)!.atMost).toBeGreaterThanOrEqual(100 * 1024);
     expect([merged.tool, merged.version, merged.target, merged.seed]).toEqual([whole.tool, whole.version, whole.target, whole.seed]);
     for (const file of ['conformance.html', 'conformance.junit.xml', 'github-summary.md']) expect(existsSync(path.join(out, file)), file).toBe(true);
   });
@@ -181,8 +194,9 @@ describe('conformance merge', () => {
     expect(result.code).toBe(1);
     expect(readFileSync(path.join(out, 'conformance.json'), 'utf8')).toBe(readFileSync(path.join(OUT, 'whole', 'conformance.json'), 'utf8'));
     expect(existsSync(path.join(out, 'conformance.html'))).toBe(true);
-    const tests = whole.checks.length;
-    expect(tests).toBeGreaterThan(4000);
-    expect(readFileSync(path.join(out, 'conformance.junit.xml'), 'utf8')).toMatch(new RegExp(`<testsuites name="zoom-conformance http://127\\.0\\.0\\.1:\\d+/zoom/webhook" tests="${tests}"`));
+    // Every result, and the findings behind the failures (testcases of the findings suite).
+    const tests = whole.checks.length + whole.findings.length;
+    expect(whole.findings.length).toBe(3);
+    expect(readFileSync(path.join(out, 'conformance.junit.xml'), 'utf8')).toMatch(new RegExp(`<testsuites name="zoom-conformance http://127\.0\.0\.1:\d+/zoom/webhook" tests="${tests}"`));
   });
 });

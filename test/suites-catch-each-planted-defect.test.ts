@@ -1,7 +1,8 @@
 /**
  * The main job end to end: `conformance --target URL` against the reference receivers, each a real process on a
  * loopback port. The compliant receiver passes every check (a full default run over all 169 events, in under 10
- * seconds); every faulty variant fails exactly the checks its planted defect explains, and nothing else.
+ * seconds) and has no finding; every faulty variant fails exactly the checks its planted defect explains, and
+ * nothing else, and the diagnosis names exactly the finding of its defect.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -56,18 +57,20 @@ interface Case {
   /** Extra arguments (fewer suites where the defect makes every delivery slow, more examples for rare edges). */
   args?: string[];
   fails: string[];
+  /** The findings the diagnosis names: the one of the defect (or each of the defects). */
+  findings: string[];
 }
 
 const CASES: Case[] = [
-  { defect: 'challenge-before-verify', fails: ['url-validation.unsigned-challenge', 'url-validation.wrongly-signed-challenge'] },
-  { defect: 'challenge-wrong-token', fails: ['url-validation.answers-challenge'] },
-  { defect: 'skips-verification', fails: ['url-validation.unsigned-challenge', 'url-validation.wrongly-signed-challenge', ...FORGERIES] },
-  { defect: 'prefix-compare', fails: ['signature.empty-hex', 'signature.truncated'] },
-  { defect: 'ignores-version', fails: ['signature.version-prefix'] },
-  { defect: 'no-freshness', fails: ['signature.stale-timestamp', 'signature.future-timestamp'] },
-  { defect: 'rejects-with-403', fails: ['signature.rejected-with-401'] },
+  { defect: 'challenge-before-verify', fails: ['url-validation.unsigned-challenge', 'url-validation.wrongly-signed-challenge'], findings: ['signing-oracle'] },
+  { defect: 'challenge-wrong-token', fails: ['url-validation.answers-challenge'], findings: ['wrong-challenge-answer'] },
+  { defect: 'skips-verification', fails: ['url-validation.unsigned-challenge', 'url-validation.wrongly-signed-challenge', ...FORGERIES], findings: ['signature-not-verified'] },
+  { defect: 'prefix-compare', fails: ['signature.empty-hex', 'signature.truncated'], findings: ['prefix-comparison'] },
+  { defect: 'ignores-version', fails: ['signature.version-prefix'], findings: ['version-prefix-ignored'] },
+  { defect: 'no-freshness', fails: ['signature.stale-timestamp', 'signature.future-timestamp'], findings: ['no-freshness-window'] },
+  { defect: 'rejects-with-403', fails: ['signature.rejected-with-401'], findings: ['rejects-with-403'] },
   // Re-serialized JSON differs from the raw bytes in other encodings and in ids beyond 2^53 (hostile edges).
-  { defect: 'reserializes-json', fails: ['signature.raw-body', 'robustness.edge-hostile'] },
+  { defect: 'reserializes-json', fails: ['signature.raw-body', 'robustness.edge-hostile'], findings: ['reserialized-body'] },
   {
     defect: 'slow-recording',
     // Every check that sends recording.completed within the deadline (the burst holds one too).
@@ -87,30 +90,59 @@ const CASES: Case[] = [
       'robustness.lifecycle',
       'robustness.burst',
     ],
+    findings: ['slow-event'],
   },
-  { defect: 'rejects-unknown-event', fails: ['acknowledgement.unknown-event'] },
-  { defect: 'validation-500', fails: ['robustness.schema-invalid'] },
-  { defect: 'crashes-on-bad-json', fails: ['robustness.not-json'] },
-  { defect: 'any-method', fails: ['robustness.wrong-method'] },
+  { defect: 'rejects-unknown-event', fails: ['acknowledgement.unknown-event'], findings: ['unknown-events-rejected'] },
+  { defect: 'validation-500', fails: ['robustness.schema-invalid'], findings: ['crashes-on-schema-violation'] },
+  { defect: 'crashes-on-bad-json', fails: ['robustness.not-json'], findings: ['crashes-on-not-json'] },
+  { defect: 'any-method', fails: ['robustness.wrong-method'], findings: ['other-methods-accepted'] },
   // Holds every request 150 ms: only the robustness suite, to keep the run short; within the bound of 8, only the burst sheds.
-  { defect: 'sheds-load', args: ['--suite', 'robustness'], fails: ['robustness.burst'] },
+  { defect: 'sheds-load', args: ['--suite', 'robustness'], fails: ['robustness.burst'], findings: ['sheds-load'] },
   {
     defect: 'no-dedupe',
     fails: ['idempotency.applied-once', 'idempotency.first-arrival-applied-once', 'idempotency.abandoned-applied-once', 'idempotency.late-retry'],
+    findings: ['applied-twice'],
   },
-  { defect: 'applies-before-verify', fails: ['idempotency.rejected-never-applied'] },
+  { defect: 'applies-before-verify', fails: ['idempotency.rejected-never-applied'], findings: ['applies-before-verifying'] },
   {
     defect: 'rejects-duplicates',
     fails: ['idempotency.redelivery', 'idempotency.concurrent-duplicates', 'idempotency.first-arrival-copies', 'idempotency.abandoned-retry', 'robustness.lifecycle'],
+    findings: ['duplicates-rejected'],
   },
-  { defect: 'racy-dedupe', fails: ['idempotency.first-arrival-applied-once'] },
-  { defect: 'dedupes-by-event-ts', fails: ['idempotency.shared-timestamp-applied'] },
-  { defect: 'applies-after-hangup', fails: ['idempotency.abandoned-applied-once'] },
+  { defect: 'racy-dedupe', fails: ['idempotency.first-arrival-applied-once'], findings: ['racy-deduplication'] },
+  { defect: 'dedupes-by-event-ts', fails: ['idempotency.shared-timestamp-applied'], findings: ['deduplicates-by-event-ts'] },
+  { defect: 'applies-after-hangup', fails: ['idempotency.abandoned-applied-once'], findings: ['applied-after-hang-up'] },
   // Order-sensitive by nature: alone, so that no other check's deliveries reorder its view of a meeting.
-  { defect: 'lifecycle-strict', args: ['--checks', 'robustness.lifecycle'], fails: ['robustness.lifecycle'] },
+  { defect: 'lifecycle-strict', args: ['--checks', 'robustness.lifecycle'], fails: ['robustness.lifecycle'], findings: ['out-of-order-rejected'] },
   // Emoji are rare among ten events' edges: more examples per event.
-  { defect: 'crashes-on-emoji', args: ['--examples', '4'], fails: ['robustness.edge-zoom', 'robustness.edge-hostile'] },
-  { defect: 'crashes-on-big-ids', fails: ['robustness.edge-hostile'] },
+  { defect: 'crashes-on-emoji', args: ['--examples', '4'], fails: ['robustness.edge-zoom', 'robustness.edge-hostile'], findings: ['crashes-on-string.astral-emoji'] },
+  { defect: 'crashes-on-big-ids', fails: ['robustness.edge-hostile'], findings: ['crashes-on-int64.above-safe'] },
+  { defect: 'rejects-with-400', fails: ['signature.rejected-with-401'], findings: ['rejects-with-400'] },
+  { defect: 'body-limit-100kb', fails: ['robustness.edge-hostile'], findings: ['body-size-limit'] },
+  // Fails raw-body for another reason than re-serialization (a line break): not diagnosed as re-serialization.
+  { defect: 'crashes-on-newlines', fails: ['signature.raw-body', 'robustness.edge-hostile'], findings: ['unexplained:signature.raw-body', 'unexplained:robustness.edge-hostile'] },
+  {
+    defect: 'wrong-secret',
+    // Everything correctly signed is refused; what expects a refusal passes.
+    fails: [
+      'url-validation.answers-challenge',
+      'acknowledgement.valid-delivery',
+      'acknowledgement.unknown-event',
+      'signature.raw-body',
+      'idempotency.redelivery',
+      'idempotency.concurrent-duplicates',
+      'robustness.edge-zoom',
+      'robustness.edge-hostile',
+      'robustness.burst',
+      'robustness.lifecycle',
+    ],
+    findings: ['rejects-valid-signatures'],
+  },
+  {
+    defect: 'reserializes-json,no-freshness,body-limit-100kb',
+    fails: ['signature.raw-body', 'signature.stale-timestamp', 'signature.future-timestamp', 'robustness.edge-hostile'],
+    findings: ['no-freshness-window', 'reserialized-body', 'body-size-limit'],
+  },
 ];
 
 async function run(
@@ -141,6 +173,8 @@ describe('the compliant reference receiver', () => {
   it('passes every check of a full default run over all 169 events, in under 10 seconds', async () => {
     const { code, stdout, report } = await run(undefined, [], 'compliant');
     expect(failedIds(report)).toEqual([]);
+    expect(report.findings).toEqual([]);
+    expect(stdout).not.toContain('Findings');
     expect(code).toBe(0);
     expect(report.config.events).toBe(169);
     // Every check ran and passed somewhere; a skip is only an event whose schema offers no edge Zoom sends.
@@ -157,10 +191,14 @@ describe('the compliant reference receiver', () => {
 });
 
 describe.concurrent('each faulty reference receiver fails exactly the checks of its planted defect', () => {
-  for (const { defect, args = [], fails } of CASES) {
+  for (const { defect, args = [], fails, findings } of CASES) {
     it(defect, async () => {
       const { code, stdout, report } = await run(defect, ['--events', EVENTS, ...args], defect);
       expect(failedIds(report)).toEqual([...fails].sort());
+      // The diagnosis names exactly the cause (each failed result explained by one finding), and the console shows it.
+      expect(report.findings.map((finding) => finding.id).sort()).toEqual([...findings].sort());
+      expect(report.findings.reduce((sum, finding) => sum + finding.results, 0)).toBe(report.summary.total.fail);
+      for (const finding of report.findings) expect(stdout).toMatch(new RegExp(`^  (MUST  |SHOULD) ${finding.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'));
       const mustFailed = report.checks.some((check) => check.status === 'fail' && check.level === 'MUST');
       expect(code).toBe(mustFailed ? 1 : 0);
       // Every failure names its event, reproduces with the seed and check id, and keeps its exchanges; the first
@@ -192,6 +230,7 @@ describe('a receiver that forgets deliveries quickly', () => {
   it('forgets-quickly', async () => {
     const { code, report } = await run('forgets-quickly', ['--events', EVENTS], 'forgets-quickly');
     expect(failedIds(report)).toEqual(['idempotency.late-retry']);
+    expect(report.findings.map((finding) => finding.id)).toEqual(['short-deduplication-memory']);
     expect(code).toBe(1);
     for (const failure of report.checks.filter((check) => check.status === 'fail')) expect(failure.reason).toMatch(/applied 2 times: a retry \d+\.\d s after the original was applied again/);
   });
@@ -203,6 +242,7 @@ describe.concurrent('the racy receiver is caught on every one of 20 seeds, by it
     it(`seed ${seed}`, async () => {
       const { report } = await run('racy-dedupe', ['--events', EVENTS], `racy-${seed}`, String(seed));
       expect(failedIds(report)).toEqual(['idempotency.first-arrival-applied-once']);
+      expect(report.findings.map((finding) => finding.id)).toEqual(['racy-deduplication']);
     });
   }
 });

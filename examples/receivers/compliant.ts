@@ -261,6 +261,8 @@ export interface ReceiverSteps {
   beforeVerify?: (context: DeliveryContext) => Reply | undefined | Promise<Reply | undefined>;
   /** Runs after parsing, before the challenge and applying; a reply ends the request there. */
   afterParse?: (event: ZoomEvent, context: DeliveryContext) => Reply | undefined | Promise<Reply | undefined>;
+  /** The status of a delivery that fails verification (default 401). */
+  rejectionStatus?: number;
 }
 
 export const COMPLIANT_STEPS: ReceiverSteps = { verify: verifyZoomSignature, parse: parseZoomEvent, challengeResponse };
@@ -305,7 +307,7 @@ export function createZoomRequestHandler(options: ZoomReceiverOptions, steps: Re
 
     // 2. Verify before anything else: nothing unverified is answered, parsed or applied.
     const verification = steps.verify(rawBody, req.headers, secretToken, toleranceSeconds, Math.floor(now() / 1000));
-    if (!verification.ok) return { status: 401, body: { error: verification.reason } };
+    if (!verification.ok) return { status: steps.rejectionStatus ?? 401, body: { error: verification.reason } };
 
     // 3. Parse.
     const event = steps.parse(rawBody);

@@ -1,9 +1,10 @@
 /**
- * Faulty variants of the compliant receiver, ONE planted defect each, for testing the conformance suite: each
- * variant is the compliant receiver (compliant.ts) with one step replaced or one detour added.
+ * Faulty variants of the compliant receiver, for testing the conformance suite: each defect is the compliant
+ * receiver (compliant.ts) with one step replaced, wrapped or one detour added. One defect per variant is the rule;
+ * several can be planted together (each wraps the steps the ones before it left), as real receivers have several.
  *
- * Run one: `ZOOM_WEBHOOK_SECRET_TOKEN=... node dist/examples/receivers/faulty.js --defect NAME [--port N] [--host H]`;
- * `--list` prints the defect names.
+ * Run one: `ZOOM_WEBHOOK_SECRET_TOKEN=... node dist/examples/receivers/faulty.js --defect NAME[,NAME...] [--port N]
+ * [--host H]`; `--list` prints the defect names.
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -14,7 +15,6 @@ import { isMainModule, listenAndAnnounce, parseListenArguments, readSecretToken,
 import {
   COMPLIANT_STEPS,
   createZoomRequestHandler,
-  DEFAULT_TOLERANCE_SECONDS,
   DEFAULT_WEBHOOK_PATH,
   expectedSignature,
   headerValue,
@@ -26,6 +26,7 @@ import {
   splitUrl,
   verifyZoomSignature,
   type ReceiverSteps,
+  type Reply,
   type RequestHandler,
   type Verification,
   type ZoomEvent,
@@ -60,6 +61,10 @@ export const DEFECTS = {
   'dedupes-by-event-ts': 'deduplicates by event + event_ts, so distinct deliveries that share them count as one',
   'applies-after-hangup': 'applies, works 30 ms, and records the delivery as done only if the sender is still there to read the answer',
   'forgets-quickly': `forgets a delivery ${FORGET_AFTER_MS} ms after it last saw it (Zoom retries 5, 20 and 60 minutes later)`,
+  'rejects-with-400': 'rejects deliveries that fail verification with 400 instead of the recommended 401',
+  'body-limit-100kb': "refuses bodies above 100 KB with 413 (the default limit of Express's body parsers)",
+  'crashes-on-newlines': 'answers 500 to a verified body holding a line break (raw newline bytes between JSON tokens)',
+  'wrong-secret': 'verifies signatures with another secret token than the one Zoom signs with (a configuration mistake)',
 } as const;
 
 export type Defect = keyof typeof DEFECTS;
@@ -70,8 +75,8 @@ export function isDefect(name: string): name is Defect {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A verify step that swaps in the expected signature when `accepts(received, expected)`, then verifies as usual. */
-function verifyComparingWith(accepts: (received: string, expected: string) => boolean): typeof verifyZoomSignature {
+/** A verify step that swaps in the expected signature when `accepts(received, expected)`, then verifies as `verify` does. */
+function verifyComparingWith(verify: typeof verifyZoomSignature, accepts: (received: string, expected: string) => boolean): typeof verifyZoomSignature {
   return (rawBody, headers, secretToken, toleranceSeconds, nowSeconds): Verification => {
     const timestamp = headerValue(headers, 'x-zm-request-timestamp');
     const received = headerValue(headers, 'x-zm-signature');
@@ -79,8 +84,16 @@ function verifyComparingWith(accepts: (received: string, expected: string) => bo
       const expected = expectedSignature(secretToken, timestamp, rawBody);
       if (accepts(received, expected)) headers = { ...headers, 'x-zm-signature': expected };
     }
-    return verifyZoomSignature(rawBody, headers, secretToken, toleranceSeconds, nowSeconds);
+    return verify(rawBody, headers, secretToken, toleranceSeconds, nowSeconds);
   };
+}
+
+type Detour<A extends unknown[]> = (...args: A) => Reply | undefined | Promise<Reply | undefined>;
+
+/** Runs `first` (the detour of the defects planted before), then `then` when it did not answer. */
+function chain<A extends unknown[]>(first: Detour<A> | undefined, then: Detour<A>): Detour<A> {
+  if (!first) return then;
+  return async (...args) => (await first(...args)) ?? then(...args);
 }
 
 function isJson(rawBody: Buffer): boolean {
@@ -121,18 +134,17 @@ function hasUnsafeInteger(text: string): boolean {
   return false;
 }
 
-/** The steps of a variant: the compliant ones with one replaced or one detour added. */
-function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
-  const steps = COMPLIANT_STEPS;
+/** The steps with one defect planted: `steps` (compliant, or with other defects already planted) with one step replaced, wrapped or one detour added. */
+function plant(defect: Defect, steps: ReceiverSteps, secretToken: string): ReceiverSteps {
   switch (defect) {
     case 'challenge-before-verify':
       return {
         ...steps,
-        beforeVerify: ({ rawBody }) => {
+        beforeVerify: chain(steps.beforeVerify, ({ rawBody }) => {
           const event = parseZoomEvent(rawBody);
           const plainToken = event?.event === 'endpoint.url_validation' ? plainTokenOf(event) : undefined;
           return plainToken === undefined ? undefined : { status: 200, body: challengeResponse(plainToken, secretToken) };
-        },
+        }),
       };
     case 'challenge-wrong-token':
       return {
@@ -142,49 +154,54 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
     case 'skips-verification':
       return { ...steps, verify: () => ({ ok: true }) };
     case 'prefix-compare':
-      return { ...steps, verify: verifyComparingWith((received, expected) => expected.startsWith(received)) };
+      return { ...steps, verify: verifyComparingWith(steps.verify, (received, expected) => expected.startsWith(received)) };
     case 'ignores-version':
       return {
         ...steps,
-        verify: verifyComparingWith((received, expected) => received.includes('=') && received.slice(received.indexOf('=') + 1) === expected.slice(3)),
+        verify: verifyComparingWith(steps.verify, (received, expected) => received.includes('=') && received.slice(received.indexOf('=') + 1) === expected.slice(3)),
       };
-    case 'no-freshness':
-      return { ...steps, verify: (rawBody, headers, secret, _toleranceSeconds, nowSeconds) => verifyZoomSignature(rawBody, headers, secret, Infinity, nowSeconds) };
+    case 'no-freshness': {
+      const verify = steps.verify;
+      return { ...steps, verify: (rawBody, headers, secret, _toleranceSeconds, nowSeconds) => verify(rawBody, headers, secret, Infinity, nowSeconds) };
+    }
     case 'rejects-with-403':
+      return { ...steps, rejectionStatus: 403 };
+    case 'rejects-with-400':
+      return { ...steps, rejectionStatus: 400 };
+    case 'reserializes-json': {
+      const verify = steps.verify;
       return {
         ...steps,
-        beforeVerify: ({ rawBody, headers }) => {
-          const verification = verifyZoomSignature(rawBody, headers, secretToken, DEFAULT_TOLERANCE_SECONDS, Math.floor(Date.now() / 1000));
-          return verification.ok ? undefined : { status: 403, body: { error: verification.reason } };
-        },
+        beforeVerify: chain(steps.beforeVerify, ({ rawBody }) => (isJson(rawBody) ? undefined : { status: 400, body: { error: 'body is not JSON' } })),
+        verify: (rawBody, ...rest) => verify(Buffer.from(JSON.stringify(JSON.parse(rawBody.toString('utf8')))), ...rest),
       };
-    case 'reserializes-json':
-      return {
-        ...steps,
-        beforeVerify: ({ rawBody }) => (isJson(rawBody) ? undefined : { status: 400, body: { error: 'body is not JSON' } }),
-        verify: (rawBody, ...rest) => verifyZoomSignature(Buffer.from(JSON.stringify(JSON.parse(rawBody.toString('utf8')))), ...rest),
-      };
+    }
+    case 'wrong-secret': {
+      const verify = steps.verify;
+      // Stands for a receiver configured with another app's token (or a stale one).
+      return { ...steps, verify: (rawBody, headers, secret, ...rest) => verify(rawBody, headers, `${secret}-of-another-app`, ...rest) };
+    }
     case 'slow-recording':
       return {
         ...steps,
-        afterParse: async (event) => {
+        afterParse: chain(steps.afterParse, async (event) => {
           if (event.event === 'recording.completed') await delay(3500);
           return undefined;
-        },
+        }),
       };
     case 'rejects-unknown-event': {
       const known = new Set([...bundledEventSchemas().keys(), 'endpoint.url_validation']);
-      return { ...steps, afterParse: (event) => (known.has(event.event) ? undefined : { status: 400, body: { error: `unknown event ${event.event}` } }) };
+      return { ...steps, afterParse: chain(steps.afterParse, (event) => (known.has(event.event) ? undefined : { status: 400, body: { error: `unknown event ${event.event}` } })) };
     }
     case 'validation-500': {
       const schemas = bundledEventSchemas();
       const validator = new SchemaValidator();
       return {
         ...steps,
-        afterParse: (event) => {
+        afterParse: chain(steps.afterParse, (event) => {
           const schema = schemas.get(event.event);
           return schema === undefined || validator.isValid(schema, event) ? undefined : { status: 500, body: { error: 'schema validation failed' } };
-        },
+        }),
       };
     }
     case 'crashes-on-bad-json':
@@ -197,31 +214,32 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
       };
     case 'any-method':
     case 'sheds-load':
-      return steps; // these wrap the request handler (see createFaultyReceiver)
+    case 'body-limit-100kb':
+      return steps; // these wrap the request handler or set an option (see createFaultyReceiver)
     case 'no-dedupe':
       return { ...steps, memory: { has: () => false, add: () => {} } };
     case 'applies-before-verify':
       return {
         ...steps,
-        beforeVerify: ({ rawBody, deliveryId, state }) => {
+        beforeVerify: chain(steps.beforeVerify, ({ rawBody, deliveryId, state }) => {
           const event = parseZoomEvent(rawBody);
           if (event !== undefined && event.event !== 'endpoint.url_validation' && !state.memory.has(deliveryId)) {
             state.apply(event);
             state.memory.add(deliveryId);
           }
           return undefined;
-        },
+        }),
       };
     case 'rejects-duplicates':
       return {
         ...steps,
-        afterParse: (_event, { deliveryId, state }) => (state.memory.has(deliveryId) ? { status: 409, body: { error: 'duplicate delivery' } } : undefined),
+        afterParse: chain(steps.afterParse, (_event, { deliveryId, state }) => (state.memory.has(deliveryId) ? { status: 409, body: { error: 'duplicate delivery' } } : undefined)),
       };
     case 'lifecycle-strict': {
       const lastApplied = new Map<string, number>();
       return {
         ...steps,
-        afterParse: (event) => {
+        afterParse: chain(steps.afterParse, (event) => {
           const key = objectKey(event);
           const eventTs = Number(event.event_ts);
           if (key === undefined || !Number.isFinite(eventTs)) return undefined;
@@ -229,17 +247,17 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
           if (last !== undefined && eventTs < last) return { status: 409, body: { error: 'event older than the last one applied' } };
           lastApplied.set(key, eventTs);
           return undefined;
-        },
+        }),
       };
     }
     case 'crashes-on-emoji':
       return {
         ...steps,
-        afterParse: (event) => {
+        afterParse: chain(steps.afterParse, (event) => {
           // Stands for copying the topic into a Latin-1-only header or store.
           if (/[\u{10000}-\u{10FFFF}]/u.test(JSON.stringify(event))) throw new Error('cannot store a character outside the BMP');
           return undefined;
-        },
+        }),
       };
     case 'racy-dedupe': {
       // Stands for a table looked up and written with awaits in between; a copy arriving meanwhile is not seen yet.
@@ -247,7 +265,7 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
       const query = () => delay(2);
       return {
         ...steps,
-        afterParse: async (event, { deliveryId, state }) => {
+        afterParse: chain(steps.afterParse, async (event, { deliveryId, state }) => {
           if (event.event === 'endpoint.url_validation') return undefined;
           await query();
           if (store.has(deliveryId)) return { status: 200 };
@@ -255,21 +273,21 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
           await query();
           store.add(deliveryId);
           return { status: 200 };
-        },
+        }),
       };
     }
     case 'dedupes-by-event-ts': {
       const seen = new Set<string>();
       return {
         ...steps,
-        afterParse: (event, { state }) => {
+        afterParse: chain(steps.afterParse, (event, { state }) => {
           if (event.event === 'endpoint.url_validation') return undefined;
           const key = `${event.event}:${String(event.event_ts)}`;
           if (seen.has(key)) return { status: 200 };
           seen.add(key);
           state.apply(event);
           return { status: 200 };
-        },
+        }),
       };
     }
     case 'applies-after-hangup': {
@@ -278,7 +296,7 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
       const inFlight = new Set<string>();
       return {
         ...steps,
-        afterParse: async (event, { deliveryId, state, senderGone }) => {
+        afterParse: chain(steps.afterParse, async (event, { deliveryId, state, senderGone }) => {
           if (event.event === 'endpoint.url_validation') return undefined;
           if (done.has(deliveryId) || inFlight.has(deliveryId)) return { status: 200 };
           inFlight.add(deliveryId);
@@ -287,7 +305,7 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
           inFlight.delete(deliveryId);
           if (!senderGone.aborted) done.add(deliveryId);
           return { status: 200 };
-        },
+        }),
       };
     }
     case 'forgets-quickly': {
@@ -311,15 +329,24 @@ function stepsFor(defect: Defect, secretToken: string): ReceiverSteps {
     case 'crashes-on-big-ids':
       return {
         ...steps,
-        afterParse: (_event, { rawBody }) => {
+        afterParse: chain(steps.afterParse, (_event, { rawBody }) => {
           if (hasUnsafeInteger(rawBody.toString('utf8'))) throw new Error('integer outside the safe range');
           return undefined;
-        },
+        }),
+      };
+    case 'crashes-on-newlines':
+      return {
+        ...steps,
+        afterParse: chain(steps.afterParse, (_event, { rawBody }) => {
+          // Stands for writing the raw body to a line-oriented log or queue that takes one line per entry.
+          if (rawBody.includes(0x0a)) throw new Error('a delivery must fit on one line');
+          return undefined;
+        }),
       };
   }
 }
 
-/** Wraps the handler for the two defects that are not in a step. */
+/** Wraps the handler for the defects that are not in a step. */
 function wrapHandler(defect: Defect, handler: RequestHandler, webhookPath: string): RequestHandler {
   if (defect === 'any-method') {
     return (req, res) => {
@@ -344,10 +371,30 @@ function wrapHandler(defect: Defect, handler: RequestHandler, webhookPath: strin
   return handler;
 }
 
-/** A receiver with one planted defect, as an `http.Server` not yet listening. */
-export function createFaultyReceiver(defect: Defect, options: ZoomReceiverOptions): http.Server {
-  const handler = createZoomRequestHandler(options, stepsFor(defect, options.secretToken));
-  return http.createServer(wrapHandler(defect, handler, options.path ?? DEFAULT_WEBHOOK_PATH));
+/** The receiver's options a defect changes. */
+function optionsFor(defect: Defect, options: ZoomReceiverOptions): ZoomReceiverOptions {
+  return defect === 'body-limit-100kb' ? { ...options, maxBodyBytes: 100 * 1024 } : options;
+}
+
+/** The defects named by `--defect a,b,c`, each known and given once; throws a one-line message otherwise. */
+export function parseDefects(list: string): Defect[] {
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !isDefect(name));
+  if (unknown !== undefined || names.length === 0) {
+    throw new Error(`--defect must be one of: ${Object.keys(DEFECTS).join(', ')}; several comma-separated${list ? ` (got ${JSON.stringify(list)})` : ''}`);
+  }
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) throw new Error(`--defect names ${twice} twice`);
+  return names as Defect[];
+}
+
+/** A receiver with one or several planted defects (planted in the order given), as an `http.Server` not yet listening. */
+export function createFaultyReceiver(defects: Defect | readonly Defect[], options: ZoomReceiverOptions): http.Server {
+  const list = typeof defects === 'string' ? [defects] : defects;
+  const steps = list.reduce((planted, defect) => plant(defect, planted, options.secretToken), COMPLIANT_STEPS);
+  const configured = list.reduce((current, defect) => optionsFor(defect, current), options);
+  const handler = list.reduce((current, defect) => wrapHandler(defect, current, options.path ?? DEFAULT_WEBHOOK_PATH), createZoomRequestHandler(configured, steps));
+  return http.createServer(handler);
 }
 
 if (isMainModule(import.meta.url)) {
@@ -356,10 +403,14 @@ if (isMainModule(import.meta.url)) {
     const width = Math.max(...Object.keys(DEFECTS).map((name) => name.length));
     for (const [name, description] of Object.entries(DEFECTS)) process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
   } else {
-    const defect = typeof values.defect === 'string' ? values.defect : '';
-    if (!isDefect(defect)) usageError(`--defect must be one of: ${Object.keys(DEFECTS).join(', ')}${defect ? ` (got ${JSON.stringify(defect)})` : ''}`);
-    const server = createFaultyReceiver(defect, { secretToken: readSecretToken() });
-    listenAndAnnounce(server, { port, host, label: `Zoom receiver (defect: ${defect})` });
+    let defects: Defect[] = [];
+    try {
+      defects = parseDefects(typeof values.defect === 'string' ? values.defect : '');
+    } catch (error) {
+      usageError((error as Error).message);
+    }
+    const server = createFaultyReceiver(defects, { secretToken: readSecretToken() });
+    listenAndAnnounce(server, { port, host, label: `Zoom receiver (defect: ${defects.join(',')})` });
     stopOnSignals(server);
   }
 }

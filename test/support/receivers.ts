@@ -13,7 +13,7 @@ export const FAULTY_SCRIPT = path.join(RECEIVERS_DIR, 'faulty.js');
 
 /** The one line a receiver prints once it listens (the label differs between compliant and faulty). */
 export const LISTENING_LINE =
-  /^(Zoom receiver(?: \(defect: ([a-z0-9-]+)\))?) listening on (http:\/\/127\.0\.0\.1:(\d+)\/zoom\/webhook) \(observer: (http:\/\/127\.0\.0\.1:\4\/zoom\/observe)\)\n/;
+  /^(Zoom receiver(?: \(defect: ([a-z0-9,-]+)\))?) listening on (http:\/\/127\.0\.0\.1:(\d+)\/zoom\/webhook) \(observer: (http:\/\/127\.0\.0\.1:\4\/zoom\/observe)\)\n/;
 
 export interface RunningReceiver {
   /** `http://127.0.0.1:<port>/zoom/webhook` */
@@ -32,7 +32,7 @@ export interface RunningReceiver {
 }
 
 export interface StartReceiverOptions {
-  /** A faulty variant's defect name; the compliant receiver when absent. */
+  /** A faulty variant's defect name (or several, comma-separated); the compliant receiver when absent. */
   defect?: string;
   secret: string;
   /** Extra environment (applied last, so it may also unset the secret). */

@@ -13,6 +13,14 @@ export function readReport(dirOrFile: string): ConformanceReport {
   return value as ConformanceReport;
 }
 
+/** The findings as comparable values, timings in the example's description aside. */
+export function findingLines(report: ConformanceReport): unknown[] {
+  return report.findings.map((finding) => ({
+    ...finding,
+    evidence: { ...finding.evidence, example: finding.evidence.example && { ...finding.evidence.example, description: finding.evidence.example.description.replace(/\d+(\.\d+)? ms\b/g, 'N ms') } },
+  }));
+}
+
 /** The check results as comparable lines (id, event, status, reason), timings in reasons aside. */
 export function resultLines(report: ConformanceReport): string[] {
   return report.checks.map((check) => [check.id, check.event ?? '-', check.status, (check.reason ?? '').replace(/\d+(\.\d+)? ms\b/g, 'N ms')].join(' | '));

@@ -1,0 +1,51 @@
+/**
+ * The rules, in the order they claim failures: causes that explain many checks at once (no verification, the wrong
+ * secret, a slow event) before the ones that explain one. Adding a rule: one file here, its line below, its test
+ * in test/findings-rules-name-their-cause.test.ts.
+ */
+import type { Rule } from '../finding.js';
+import { appliedTwice } from './applied-twice.js';
+import { appliesBeforeVerifying } from './applies-before-verifying.js';
+import { bodySizeLimit } from './body-size-limit.js';
+import { crashesOnEdge } from './crashes-on-edge.js';
+import { crashesOnSchemaViolation } from './crashes-on-schema-violation.js';
+import { duplicatesRejected } from './duplicates-rejected.js';
+import { freshnessWindow } from './freshness-window.js';
+import { notJsonAnswer } from './not-json-answer.js';
+import { otherMethodsAccepted } from './other-methods-accepted.js';
+import { outOfOrderRejected } from './out-of-order-rejected.js';
+import { prefixComparison } from './prefix-comparison.js';
+import { rejectsValidSignatures } from './rejects-valid-signatures.js';
+import { rejectsWithStatus } from './rejects-with-status.js';
+import { reserializedBody } from './reserialized-body.js';
+import { shedsLoad } from './sheds-load.js';
+import { signatureNotVerified } from './signature-not-verified.js';
+import { signingOracle } from './signing-oracle.js';
+import { slowEvent } from './slow-event.js';
+import { unknownEventsRejected } from './unknown-events-rejected.js';
+import { versionPrefixIgnored } from './version-prefix-ignored.js';
+import { wrongChallengeAnswer } from './wrong-challenge-answer.js';
+
+export const RULES: readonly Rule[] = [
+  signatureNotVerified,
+  rejectsValidSignatures,
+  signingOracle,
+  wrongChallengeAnswer,
+  prefixComparison,
+  versionPrefixIgnored,
+  freshnessWindow,
+  appliesBeforeVerifying,
+  slowEvent,
+  bodySizeLimit,
+  reserializedBody,
+  rejectsWithStatus,
+  duplicatesRejected,
+  outOfOrderRejected,
+  appliedTwice,
+  unknownEventsRejected,
+  crashesOnEdge,
+  crashesOnSchemaViolation,
+  notJsonAnswer,
+  otherMethodsAccepted,
+  shedsLoad,
+];
