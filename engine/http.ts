@@ -51,8 +51,10 @@ export interface RequestTraits {
   duplicate?: boolean;
   /** Part of a sequence (a lifecycle), sent after a later step about the same object (meeting, session). */
   outOfOrder?: boolean;
-  /** A retry of a delivery first sent this many milliseconds earlier (a late retry). */
+  /** A retry of a delivery first sent this many milliseconds earlier. */
   retryAgeMs?: number;
+  /** One of several copies released at the same instant (each is a copy of the others). */
+  simultaneous?: boolean;
 }
 
 export interface HttpResponse {

@@ -106,8 +106,10 @@ export interface TraitOptions {
   duplicate?: boolean;
   /** A step of a sequence sent after a later step about the same object (meeting, session). */
   outOfOrder?: boolean;
-  /** A retry of a delivery first sent this many milliseconds earlier (late retries). */
+  /** A retry of a delivery first sent this many milliseconds earlier. */
   retryAgeMs?: number;
+  /** One of several copies released at the same instant (each is a copy of the others). */
+  simultaneous?: boolean;
 }
 
 export interface SignOptions extends TraitOptions {

@@ -282,8 +282,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       },
       together: async (body, labels) => {
         const traits = scenarioTraits(body);
-        // Copies released at the same instant: each after the first is a copy of it.
-        const requests = labels.map((label, index) => sign(body, { kind: 'valid' }, label, index === 0 ? traits : { ...traits, duplicate: true }));
+        // Copies released at the same instant: each is a copy of the others.
+        const requests = labels.map((label) => sign(body, { kind: 'valid' }, label, { ...traits, duplicate: true, simultaneous: true }));
         const exchanges = await engine.releasedTogether(requests);
         evidence.validAcknowledged += exchanges.filter((exchange) => isAcknowledged(exchange.response?.status)).length;
         const at = group++;

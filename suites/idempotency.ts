@@ -144,10 +144,11 @@ const redeliveries: Probe = {
     const [delivery] = context.sample(event!, 'valid', 1);
     const body = delivery!.body;
     const original = await context.send(context.signed(body, { label: 'original delivery', delivery: delivery! }));
-    const retry = await context.send(context.signed(body, { label: 'retry: same body, fresh timestamp and signature', delivery: delivery!, duplicate: true }));
+    const age = () => Date.now() - original.startedAt;
+    const retry = await context.send(context.signed(body, { label: 'retry: same body, fresh timestamp and signature', delivery: delivery!, duplicate: true, retryAgeMs: age() }));
     const copies = await context.together([
-      context.signed(body, { label: 'copy 1 of 2 sent at the same moment', delivery: delivery!, duplicate: true }),
-      context.signed(body, { label: 'copy 2 of 2 sent at the same moment', delivery: delivery!, duplicate: true }),
+      context.signed(body, { label: 'copy 1 of 2 sent at the same moment', delivery: delivery!, duplicate: true, retryAgeMs: age() }),
+      context.signed(body, { label: 'copy 2 of 2 sent at the same moment', delivery: delivery!, duplicate: true, retryAgeMs: age() }),
     ]);
     context.judge(redelivery, event!.name, [retry]);
     context.judge(concurrentDuplicates, event!.name, copies);
@@ -164,7 +165,7 @@ const redeliveries: Probe = {
     context.later(() =>
       observe(context, appliedOnce, event!.name, all, async (observer) => {
         const { count } = await observer.settledCount(event!.name, eventTs, 1);
-        const observed = { applied: count };
+        const observed = { applied: count, expected: 1 };
         return count === 1
           ? { status: 'pass', reason: 'applied once', observed }
           : { status: 'fail', reason: count === 0 ? 'never applied, though acknowledged' : `applied ${count} times (sent: original, retry, two concurrent copies)`, observed };
@@ -218,7 +219,9 @@ const firstArrivals: Probe = {
     const sent: { delivery: Delivery; exchanges: Exchange[] }[] = [];
     for (const [round, delivery] of deliveries.entries()) {
       const label = (copy: number) => `fresh delivery${rounds > 1 ? ` (round ${round + 1} of ${rounds})` : ''}: copy ${copy + 1} of ${copies}, all released at the same instant`;
-      const exchanges = await context.releasedTogether(Array.from({ length: copies }, (_, copy) => context.signed(delivery.body, { label: label(copy) })));
+      // Each copy is a copy of the others: none is the first.
+      const requests = Array.from({ length: copies }, (_, copy) => context.signed(delivery.body, { label: label(copy), delivery, duplicate: true, simultaneous: true }));
+      const exchanges = await context.releasedTogether(requests);
       sent.push({ delivery, exchanges });
     }
     const all = sent.flatMap(({ exchanges }) => exchanges);
@@ -236,10 +239,11 @@ const firstArrivals: Probe = {
               status: 'fail',
               reason: `${count === 0 ? 'never applied, though acknowledged' : `applied ${count} times`}: ${copies} copies of a delivery never sent before arrived at the same instant (event_ts ${delivery.eventTs})`,
               exchanges,
+              observed: { applied: count, expected: 1 },
             };
           }
         }
-        return { status: 'pass', reason: `${acknowledged.length} fresh deliveries, ${copies} simultaneous copies each, each applied once` };
+        return { status: 'pass', reason: `${acknowledged.length} fresh deliveries, ${copies} simultaneous copies each, each applied once`, observed: { applied: 1, expected: 1 } };
       }),
     );
   },
@@ -257,15 +261,15 @@ const sharedTimestamps: Probe = {
     // The first of a few other drafts that differs from the first once it has the same event_ts (small events can repeat).
     const [first, ...others] = context.sample(event!, 'valid', TWIN_CANDIDATES + 1);
     const eventTs = first!.eventTs;
-    const twin = eventTs === undefined ? undefined : others.map((other) => retimed(other, eventTs).body).find((body) => !body.equals(first!.body));
+    const twin = eventTs === undefined ? undefined : others.map((other) => retimed(other, eventTs)).find((candidate) => !candidate.body.equals(first!.body));
     if (eventTs === undefined || twin === undefined) {
       const reason = eventTs === undefined ? 'the event has no event_ts' : 'no second, different body of the event was drawn';
       for (const check of [sharedTimestamp, sharedTimestampApplied]) context.record(check, event!.name, { status: 'skip', reason, exchanges: [] });
       return;
     }
     const exchanges = [
-      await context.send(context.signed(first!.body, { label: `delivery A of ${event!.name} (event_ts ${eventTs})` })),
-      await context.send(context.signed(twin, { label: `delivery B: another body of ${event!.name} with the same event_ts ${eventTs}` })),
+      await context.send(context.signed(first!.body, { label: `delivery A of ${event!.name} (event_ts ${eventTs})`, delivery: first! })),
+      await context.send(context.signed(twin.body, { label: `delivery B: another body of ${event!.name} with the same event_ts ${eventTs}`, delivery: twin })),
     ];
     context.judge(sharedTimestamp, event!.name, exchanges);
     if (!context.wants(sharedTimestampApplied)) return;
@@ -274,9 +278,11 @@ const sharedTimestamps: Probe = {
     context.later(() =>
       observe(context, sharedTimestampApplied, event!.name, exchanges, async (observer) => {
         const { count } = await observer.settledCount(event!.name, eventTs, 2);
-        if (count === 2) return { status: 'pass', reason: 'both distinct deliveries applied once' };
+        const observed = { applied: count, expected: 2 };
+        if (count === 2) return { status: 'pass', reason: 'both distinct deliveries applied once', observed };
         return {
           status: 'fail',
+          observed,
           reason:
             count === 1
               ? `two different deliveries with event_ts ${eventTs} were acknowledged but only one was applied: the other was taken for a duplicate`
@@ -297,10 +303,17 @@ const abandonments: Probe = {
   async run(context, event) {
     const [delivery] = context.sample(event!, 'valid', 1);
     const body = delivery!.body;
-    const first = await context.abandon(context.signed(body, { label: 'first attempt: the sender hung up once the request was written, before any answer' }));
+    const first = await context.abandon(context.signed(body, { label: 'first attempt: the sender hung up once the request was written, before any answer', delivery: delivery! }));
     // Zoom retries minutes later; the retry follows once the receiver has had time to finish the first attempt.
     context.after(ABANDONED_RETRY_DELAY_MS, async () => {
-      const retry = await context.send(context.signed(body, { label: 'retry after the abandoned attempt: same body, fresh timestamp and signature' }));
+      const retry = await context.send(
+        context.signed(body, {
+          label: 'retry after the abandoned attempt: same body, fresh timestamp and signature',
+          delivery: delivery!,
+          duplicate: true,
+          retryAgeMs: Date.now() - first.startedAt,
+        }),
+      );
       context.judge(abandonedRetry, event!.name, [retry]);
       if (!context.wants(abandonedAppliedOnce)) return;
       const exchanges = [first, retry];
@@ -309,9 +322,11 @@ const abandonments: Probe = {
       context.later(() =>
         observe(context, abandonedAppliedOnce, event!.name, exchanges, async (observer) => {
           const { count } = await observer.settledCount(event!.name, delivery!.eventTs!, 1);
-          if (count === 1) return { status: 'pass', reason: 'applied once (the abandoned attempt and its retry)' };
+          const observed = { applied: count, expected: 1 };
+          if (count === 1) return { status: 'pass', reason: 'applied once (the abandoned attempt and its retry)', observed };
           return {
             status: 'fail',
+            observed,
             reason:
               count === 0
                 ? 'never applied, though the retry was acknowledged'
@@ -336,7 +351,7 @@ const lateRetries: Probe = {
       return context.record(lateRetry, event!.name, { status: 'skip', reason: 'the event has no event_ts to ask the observer about', exchanges: [] });
     }
     const body = delivery!.body;
-    const original = await context.send(context.signed(body, { label: 'original delivery (retried at the end of the run)' }));
+    const original = await context.send(context.signed(body, { label: 'original delivery (retried at the end of the run)', delivery: delivery! }));
     if (!isAcknowledged(original.response?.status)) {
       return context.record(lateRetry, event!.name, { status: 'skip', reason: `the original delivery was not acknowledged (${outcome(original)})`, exchanges: [original] });
     }
@@ -345,12 +360,16 @@ const lateRetries: Probe = {
       const wait = original.startedAt + context.retryAfterMs - Date.now();
       if (wait > 0) await context.wait(wait);
       const age = Date.now() - original.startedAt;
-      const retry = await context.send(context.signed(body, { label: `late retry, ${describeDuration(age)} after the original: same body, fresh timestamp and signature` }));
+      const retry = await context.send(
+        context.signed(body, { label: `late retry, ${describeDuration(age)} after the original: same body, fresh timestamp and signature`, delivery: delivery!, duplicate: true, retryAgeMs: age }),
+      );
       await observe(context, lateRetry, event!.name, [original, retry], async (observer) => {
         const { count } = await observer.settledCount(event!.name, eventTs, 1);
-        if (count === 1) return { status: 'pass', reason: `a retry at least ${describeDuration(context.retryAfterMs)} after the original was not applied again` };
+        const observed = { applied: count, expected: 1 };
+        if (count === 1) return { status: 'pass', reason: `a retry at least ${describeDuration(context.retryAfterMs)} after the original was not applied again`, observed };
         return {
           status: 'fail',
+          observed,
           reason:
             count === 0
               ? 'never applied, though the original was acknowledged'

@@ -110,7 +110,7 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
         const what = expected === 2 ? 'the step and its twin (two different bodies with one event_ts) were' : 'it was';
         throw new ScenarioFailure(
           `${label}: applied ${count} time${count === 1 ? '' : 's'} in all where ${what} delivered${again || exchanges.length > 1 ? ' more than once' : ''}; expected ${expected}`,
-          { applied: count },
+          { applied: count, expected },
         );
       }
     }

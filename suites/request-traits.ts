@@ -30,5 +30,6 @@ export function requestTraits(body: Buffer | undefined, signing: SigningTraits, 
     ...(options.duplicate ? { duplicate: true } : {}),
     ...(options.outOfOrder ? { outOfOrder: true } : {}),
     ...(options.retryAgeMs !== undefined ? { retryAgeMs: Math.round(options.retryAgeMs) } : {}),
+    ...(options.simultaneous ? { simultaneous: true } : {}),
   };
 }
