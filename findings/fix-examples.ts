@@ -34,9 +34,10 @@ if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 30
 export const ACKNOWLEDGE_FIRST = `res.status(200).end();          // within 3 seconds, before the slow work
 setImmediate(() => handle(event)); // or a queue: the work runs after the answer`;
 
-/** Deduplicating retries and copies by the digest of the raw body. */
-export const DEDUPLICATE = `const id = crypto.createHash('sha256').update(req.body).digest('hex'); // a retry repeats the body
-if (await seen.has(id)) return res.status(200).end();  // acknowledge again, apply nothing
-await seen.add(id, { ttlSeconds: 2 * 60 * 60 });        // Zoom retries for about 85 minutes
-apply(event);
-res.status(200).end();`;
+/** Deduplicating retries and copies by the digest of the raw body, in one atomic step. */
+export const DEDUPLICATE = `const id = crypto.createHash('sha256').update(req.body).digest('hex'); // a retry repeats the body byte for byte
+// One atomic step: mark it seen unless it already was (an INSERT on a unique key, Redis SET NX, or an in-process
+// Set checked and added with no await in between). A lookup, an await, then a mark lets simultaneous copies through.
+const first = await seen.setIfAbsent(id, { ttlSeconds: 2 * 60 * 60 }); // Zoom retries for about 85 minutes
+res.status(200).end();                                                  // copies are acknowledged all the same
+if (first) apply(event);`;

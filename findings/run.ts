@@ -143,6 +143,41 @@ export function outcomeOf(x: ExchangeEvidence): string {
   return `${x.error?.kind ?? 'no answer'} after ${ms}`;
 }
 
+/** The observer saw the delivery applied more often than a correct receiver applies what was sent. */
+export function overApplied(record: ResultEvidence): boolean {
+  return record.observed !== undefined && record.observed.applied > (record.observed.expected ?? 1);
+}
+
+/** The observer saw fewer applications than the distinct deliveries sent, though some were applied. */
+export function underApplied(record: ResultEvidence): boolean {
+  return record.observed !== undefined && record.observed.applied > 0 && record.observed.applied < (record.observed.expected ?? 1);
+}
+
+/** A copy of a delivery sent after it, not alongside it (a retry). */
+export function sequentialCopy(x: ExchangeEvidence): boolean {
+  return x.traits?.duplicate === true && x.traits.simultaneous !== true;
+}
+
+/**
+ * Whether the run shows the receiver deduplicating copies sent one after another: the main run's redeliveries applied
+ * once (and never more), or a fuzz lifecycle with a retry that passed.
+ */
+export function sequentialCopiesDeduplicated(run: Run): boolean {
+  const appliedOnce = run.of('idempotency.applied-once');
+  if (appliedOnce.some(({ record }) => record.status === 'fail' && overApplied(record))) return false;
+  if (appliedOnce.some(({ record }) => record.status === 'pass')) return true;
+  return run.of('idempotency.fuzz-lifecycle').some(({ record }) => record.status === 'pass' && record.exchanges.some(sequentialCopy));
+}
+
+/** The ages (ms) of retries in results where the observer saw no second application: what the receiver still remembered. */
+export function rememberedRetryAges(run: Run): number[] {
+  const checks = ['idempotency.applied-once', 'idempotency.abandoned-applied-once', 'idempotency.late-retry', 'idempotency.fuzz-late-retry'];
+  return checks
+    .flatMap((id) => run.of(id))
+    .filter(({ record }) => record.status === 'pass' || (record.observed !== undefined && !overApplied(record)))
+    .flatMap(({ record }) => record.exchanges.flatMap((x) => (x.traits?.retryAgeMs !== undefined && acknowledged(x) ? [x.traits.retryAgeMs] : [])));
+}
+
 export function claim(located: Pick<Located, 'result' | 'exchange'>): Claim {
   return { result: located.result, exchange: located.exchange };
 }

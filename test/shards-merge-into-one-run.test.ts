@@ -197,6 +197,6 @@ describe('conformance merge', () => {
     // Every result, and the findings behind the failures (testcases of the findings suite).
     const tests = whole.checks.length + whole.findings.length;
     expect(whole.findings.length).toBe(3);
-    expect(readFileSync(path.join(out, 'conformance.junit.xml'), 'utf8')).toMatch(new RegExp(`<testsuites name="zoom-conformance http://127\.0\.0\.1:\d+/zoom/webhook" tests="${tests}"`));
+    expect(readFileSync(path.join(out, 'conformance.junit.xml'), 'utf8')).toMatch(new RegExp(String.raw`<testsuites name="zoom-conformance http://127\.0\.0\.1:\d+/zoom/webhook" tests="${tests}"`));
   });
 });

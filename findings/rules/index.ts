@@ -4,21 +4,25 @@
  * in test/findings-rules-name-their-cause.test.ts.
  */
 import type { Rule } from '../finding.js';
+import { appliedAfterHangUp } from './applied-after-hang-up.js';
 import { appliedTwice } from './applied-twice.js';
 import { appliesBeforeVerifying } from './applies-before-verifying.js';
 import { bodySizeLimit } from './body-size-limit.js';
 import { crashesOnEdge } from './crashes-on-edge.js';
 import { crashesOnSchemaViolation } from './crashes-on-schema-violation.js';
+import { deduplicatesByEventTs } from './deduplicates-by-event-ts.js';
 import { duplicatesRejected } from './duplicates-rejected.js';
 import { freshnessWindow } from './freshness-window.js';
 import { notJsonAnswer } from './not-json-answer.js';
 import { otherMethodsAccepted } from './other-methods-accepted.js';
 import { outOfOrderRejected } from './out-of-order-rejected.js';
 import { prefixComparison } from './prefix-comparison.js';
+import { racyDeduplication } from './racy-deduplication.js';
 import { rejectsValidSignatures } from './rejects-valid-signatures.js';
 import { rejectsWithStatus } from './rejects-with-status.js';
 import { reserializedBody } from './reserialized-body.js';
 import { shedsLoad } from './sheds-load.js';
+import { shortDeduplicationMemory } from './short-deduplication-memory.js';
 import { signatureNotVerified } from './signature-not-verified.js';
 import { signingOracle } from './signing-oracle.js';
 import { slowEvent } from './slow-event.js';
@@ -42,6 +46,10 @@ export const RULES: readonly Rule[] = [
   duplicatesRejected,
   outOfOrderRejected,
   appliedTwice,
+  racyDeduplication,
+  deduplicatesByEventTs,
+  appliedAfterHangUp,
+  shortDeduplicationMemory,
   unknownEventsRejected,
   crashesOnEdge,
   crashesOnSchemaViolation,
