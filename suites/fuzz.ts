@@ -471,6 +471,40 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     }
   };
 
+  /** Results of the follow-up that tells the cause of a failure apart (see followUp). */
+  const followUps: CheckResult[] = [];
+  /**
+   * After a lifecycle failure whose only copies were released together and applied more than once: a fresh delivery
+   * and a plain retry of it, one after the other. Applied twice, the receiver does not deduplicate at all; applied
+   * once, its deduplication races. Either way the diagnosis then has the evidence to name the cause.
+   */
+  const followUp = async (): Promise<CheckResult | undefined> => {
+    const racing = findings.find(
+      (finding) =>
+        finding.check === LIFECYCLE_CHECK &&
+        finding.observed !== undefined &&
+        finding.observed.applied > (finding.observed.expected ?? 1) &&
+        !finding.exchanges.some((exchange) => exchange.request.traits?.duplicate && !exchange.request.traits.simultaneous),
+    );
+    const eventName = racing?.exchanges.at(-1)?.request.traits?.event;
+    const event = config.events.find((candidate) => candidate.name === eventName);
+    if (!racing || !event || !config.observer || engine.stopped || config.path) return undefined;
+    const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'follow-up', event.name), numRuns: 1 });
+    const delivery = generator.materialize(event, draft!);
+    if (delivery.eventTs === undefined) return undefined;
+    const first = await engine.send(sign(delivery.body, { kind: 'valid' }, `follow-up: a fresh ${event.name}`, { delivery }));
+    const retry = await engine.send(
+      sign(delivery.body, { kind: 'valid' }, `follow-up: its retry, sent after the answer`, { delivery, duplicate: true, retryAgeMs: Date.now() - first.startedAt }),
+    );
+    if (!isAcknowledged(first.response?.status) || !isAcknowledged(retry.response?.status)) return undefined;
+    const { count } = await config.observer.settledCount(event.name, delivery.eventTs, 1);
+    const observed = { applied: count, expected: 1 };
+    const base = { check: LIFECYCLE_CHECK, event: event.name, system: event.system, exchanges: [first, retry], observed, reproduce: config.reproduce(LIFECYCLE_CHECK, event.name, '') };
+    return count === 1
+      ? { ...base, status: 'pass', reason: 'follow-up of the failure: a fresh delivery and its retry, one after the other, were applied once' }
+      : { ...base, status: 'fail', reason: `follow-up of the failure: a fresh delivery and its retry, one after the other, were applied ${count} times` };
+  };
+
   let lanesDone = false;
   /** Sends the late retries that come due while the lanes run (`--retry-after`). */
   const lateLane = async () => {
@@ -487,6 +521,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     await Promise.all(lanes.map((index) => lane(index)));
     lanesDone = true;
     await retries;
+    const extra = await followUp();
+    if (extra) followUps.push(extra);
     // The run's earliest deliveries once more, as old as the run: a memory shorter than the run shows here.
     if (!mustFailure && !engine.stopped) {
       const limit = pLimit(config.concurrency);
@@ -511,7 +547,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     latencies,
     classes,
     findings,
-    results: results(config, findings, classes, { ...evidence, passed }, requested ? stopped : undefined),
+    results: [...results(config, findings, classes, { ...evidence, passed }, requested ? stopped : undefined), ...followUps],
     ...(stopped ? { stopped: { reason: stopped, unreachable: !requested, requested } } : {}),
   };
 }

@@ -237,6 +237,87 @@ describe('applied-twice and applies-before-verifying (the observer)', () => {
   });
 });
 
+describe('idempotency in depth: racy-deduplication, deduplicates-by-event-ts, applied-after-hang-up, short-deduplication-memory', () => {
+  const applied = (applied: number, expected = 1) => ({ observed: { applied, expected } });
+  /** The main run's redeliveries (original, retry, two copies), applied once: plain retries are deduplicated. */
+  const retriesDeduplicated = (event = 'meeting.ended') =>
+    result('idempotency.applied-once', 'pass', [delivery(200, event), delivery(200, event, { duplicate: true, retryAgeMs: 3 })], { event, ...applied(1) });
+  const simultaneous = (answer = 200) => delivery(answer, 'meeting.started', { duplicate: true, simultaneous: true });
+
+  it('copies released together applied twice while retries are applied once: racy deduplication', () => {
+    const evidence = run(...background(), retriesDeduplicated(), result('idempotency.first-arrival-applied-once', 'fail', [simultaneous(), simultaneous()], applied(2)));
+    expect(ids(evidence)).toEqual(['racy-deduplication']);
+    expect(findings(evidence)[0]!.evidence.parameter).toMatchObject({ atLeast: 2 });
+  });
+  it('retries applied again too: no deduplication at all, one applied-twice finding for every re-application', () => {
+    const evidence = run(
+      ...background(),
+      result('idempotency.applied-once', 'fail', [delivery(200), delivery(200, 'meeting.started', { duplicate: true, retryAgeMs: 3 })], applied(4)),
+      result('idempotency.first-arrival-applied-once', 'fail', [simultaneous(), simultaneous()], { event: 'meeting.ended', ...applied(2) }),
+      result('idempotency.late-retry', 'fail', [delivery(200), delivery(200, 'meeting.started', { duplicate: true, retryAgeMs: 2500 })], { event: 'recording.completed', ...applied(2) }),
+    );
+    expect(ids(evidence)).toEqual(['applied-twice']);
+    expect(explained(evidence)).toEqual(['applied-twice', 'applied-twice', 'applied-twice']);
+  });
+  it('no evidence that retries are deduplicated (no redeliveries ran): the simultaneous copies stay unexplained', () => {
+    expect(ids(run(...background(), result('idempotency.first-arrival-applied-once', 'fail', [simultaneous(), simultaneous()], applied(2))))).toEqual([
+      'unexplained:idempotency.first-arrival-applied-once',
+    ]);
+  });
+  it('a fuzz lifecycle whose only copies were released together, after lifecycles with retries passed: racy', () => {
+    const passed = result('idempotency.fuzz-lifecycle', 'pass', [delivery(200), delivery(200, 'meeting.started', { duplicate: true })], { event: null });
+    const failed = result('idempotency.fuzz-lifecycle', 'fail', [simultaneous(), simultaneous()], { event: 'lifecycle:meeting', ...applied(2) });
+    expect(ids(run(...background(), passed, failed))).toEqual(['racy-deduplication']);
+    // Without a passing lifecycle that retried something, the same failure proves nothing about the cause.
+    expect(ids(run(...background(), failed))).toEqual(['unexplained:idempotency.fuzz-lifecycle']);
+  });
+
+  it('two different deliveries sharing event and event_ts, both acknowledged, one applied: deduplicated by event_ts', () => {
+    const pair = [delivery(200), delivery(200)];
+    const evidence = run(...background(), retriesDeduplicated(), result('idempotency.shared-timestamp-applied', 'fail', pair, applied(1, 2)));
+    expect(ids(evidence)).toEqual(['deduplicates-by-event-ts']);
+    // The second one refused: not applying it is no loss of this kind (the acknowledgement checks say what happened).
+    expect(ids(run(...background(), result('idempotency.shared-timestamp-applied', 'fail', [delivery(200), delivery(500)], applied(1, 2))))).toEqual([
+      'unexplained:idempotency.shared-timestamp-applied',
+    ]);
+    // Neither applied: something else.
+    expect(ids(run(...background(), result('idempotency.shared-timestamp-applied', 'fail', pair, applied(0, 2))))).toEqual(['unexplained:idempotency.shared-timestamp-applied']);
+  });
+
+  const abandonedThenRetried = (retryAgeMs: number, event = 'meeting.started') =>
+    result(
+      'idempotency.abandoned-applied-once',
+      'fail',
+      [
+        { ...delivery(200, event), response: undefined, error: { kind: 'abandoned' } },
+        delivery(200, event, { duplicate: true, retryAgeMs }),
+      ],
+      { event, ...applied(2) },
+    );
+  const lateRetry = (status: 'pass' | 'fail', retryAgeMs: number, event = 'session.started') =>
+    result('idempotency.late-retry', status, [delivery(200, event), delivery(200, event, { duplicate: true, retryAgeMs })], { event, ...applied(status === 'pass' ? 1 : 2) });
+
+  it('an abandoned attempt applied and its retry applied again, within what the receiver remembers: applied after hang-up', () => {
+    const evidence = run(...background(), retriesDeduplicated(), lateRetry('pass', 2100), abandonedThenRetried(230));
+    expect(ids(evidence)).toEqual(['applied-after-hang-up']);
+  });
+  it('retries forgotten after a while: a short memory, bracketed between the retries remembered and forgotten', () => {
+    const evidence = run(...background(), retriesDeduplicated(), lateRetry('fail', 2100), lateRetry('fail', 2400, 'session.ended'));
+    const [finding] = findings(evidence);
+    expect(finding!.id).toBe('short-deduplication-memory');
+    expect(finding!.results).toBe(2);
+    expect(finding!.evidence.parameter).toMatchObject({ atLeast: 3, atMost: 2100, value: 'between 0.0 s and 2.1 s' });
+  });
+  it('an abandoned retry as late as a forgotten one is the short memory too, not the hang-up', () => {
+    const evidence = run(...background(), retriesDeduplicated(), lateRetry('fail', 2100), abandonedThenRetried(2300));
+    expect(ids(evidence)).toEqual(['short-deduplication-memory']);
+    expect(explained(evidence)).toEqual(['short-deduplication-memory', 'short-deduplication-memory']);
+  });
+  it('an abandoned retry later than anything remembered, with no late retry forgotten: mixed, unexplained', () => {
+    expect(ids(run(...background(), retriesDeduplicated(), abandonedThenRetried(230)))).toEqual(['unexplained:idempotency.abandoned-applied-once']);
+  });
+});
+
 describe('unknown-events-rejected', () => {
   it('event types not in the spec refused, known ones acknowledged', () => {
     expect(ids(run(...background(), result('acknowledgement.unknown-event', 'fail', [delivery(400, 'meeting.conformance_new_event_x')])))).toEqual(['unknown-events-rejected']);

@@ -166,6 +166,8 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'racy-dedupe',
+    // The follow-up (a fresh delivery and its plain retry, applied once) tells the race from no deduplication.
+    finding: 'racy-deduplication',
     check: 'idempotency.fuzz-lifecycle',
     // Shrunk to two copies of a fresh delivery released at the same instant.
     minimal: (replay) => {
@@ -177,6 +179,7 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'dedupes-by-event-ts',
+    finding: 'deduplicates-by-event-ts',
     check: 'idempotency.fuzz-lifecycle',
     // Shrunk to a step and its twin: two different bodies with one event and event_ts, one of them lost.
     minimal: (replay) => {
