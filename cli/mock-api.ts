@@ -102,7 +102,7 @@ export async function mockApiCommand(options: MockApiOptions, io: Io): Promise<n
       `${label} listening on ${running.url} (Prism ${running.version}, pid ${running.pid}; ` +
         `${options.dynamic ? 'generated responses' : "responses from the spec's examples"})\n` +
         `  ${operations.length} operations at the paths of the spec${example ? `, e.g. ${example.method.toUpperCase()} ${running.url}${printable(example.path)}` : ''}\n` +
-        `  point your app's API base URL at it: ${printable(baseUrl ?? 'https://api.zoom.us/v2')} -> ${running.url}\n` +
+        `  point your app's ${options.spec ? '' : 'Zoom '}API base URL at it: ${printable(baseUrl ?? 'https://api.zoom.us/v2')} -> ${running.url}\n` +
         '  send "Authorization: Bearer <any token>"; invalid requests get validation errors (400/422)\n' +
         '  Ctrl-C or SIGTERM stops it (so does the end of the process that started it)\n',
     );
