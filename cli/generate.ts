@@ -3,7 +3,7 @@ import { WEBHOOK_SYSTEMS, type Spec, type WebhookEvent } from '../specs/catalog.
 import { DeliveryGenerator, type Delivery, type Mode } from '../generators/deliveries.js';
 import { printable, printableJson } from '../reports/console.js';
 import { UsageError, type Io } from './io.js';
-import { selectSpecs } from './select-specs.js';
+import { selectSpecs } from '../job/select-specs.js';
 
 export interface GenerateOptions {
   system?: string;

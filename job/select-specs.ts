@@ -4,14 +4,19 @@
  * Each file's deviations from OpenAPI are printed once, as a one-line summary on stderr; `--spec-strict` refuses
  * them instead.
  */
-import { Option } from 'commander';
 import path from 'node:path';
 import { printable } from '../reports/console.js';
 import { shellQuote } from '../reports/curl.js';
 import type { ConformanceReport } from '../reports/report.js';
 import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec } from '../specs/catalog.js';
 import { summariseDeviations } from '../specs/spec-deviations.js';
-import { UsageError, type Io } from './io.js';
+import { UsageError } from './usage-error.js';
+
+/** Where spec files are found (relative names) and where their deviations are reported (one line each). */
+export interface SpecIo {
+  cwd: string;
+  stderr: { write(text: string): unknown };
+}
 
 export interface SpecSelection {
   /** Comma-separated bundled system names. */
@@ -22,23 +27,11 @@ export interface SpecSelection {
   specStrict?: boolean;
 }
 
-/** `--spec <file>`, repeatable: each use adds a file. */
-export function specOption(description: string): Option {
-  return new Option('--spec <file>', `${description} (repeatable: several files are read as one)`).argParser((value: string, previous: string[] | undefined) => [
-    ...(previous ?? []),
-    value,
-  ]);
-}
-
-export function specStrictOption(): Option {
-  return new Option('--spec-strict', 'refuse --spec files that deviate from OpenAPI (default: read them leniently, with a warning)');
-}
-
 /**
  * The specs a command works on: the named bundled systems, the user files, or (neither given) `defaults`.
  * Unknown system names are usage errors; spec file problems surface as SpecError.
  */
-export async function selectSpecs(selection: SpecSelection, io: Io, defaults: readonly string[] = BUNDLED_SYSTEMS): Promise<Spec[]> {
+export async function selectSpecs(selection: SpecSelection, io: SpecIo, defaults: readonly string[] = BUNDLED_SYSTEMS): Promise<Spec[]> {
   const files = selection.spec ?? [];
   const names = selection.system !== undefined ? splitList(selection.system) : files.length > 0 ? [] : [...defaults];
   if (selection.system !== undefined && names.length === 0) throw new UsageError('--system needs at least one system name');
@@ -54,7 +47,7 @@ export async function selectSpecs(selection: SpecSelection, io: Io, defaults: re
 }
 
 /** Loads `--spec` files, warns once per file about its deviations, and checks that no two define the same thing. */
-export async function loadSpecFiles(files: readonly string[], io: Io, strict: boolean): Promise<Spec[]> {
+export async function loadSpecFiles(files: readonly string[], io: SpecIo, strict: boolean): Promise<Spec[]> {
   const seen = new Map<string, string>();
   const systems = new Set<string>(BUNDLED_SYSTEMS);
   const specs: Spec[] = [];
