@@ -15,10 +15,9 @@ import { challengeBody, challengeToken, credentialHeaderNames, deliveryHeaders, 
 import { colorsFor, printable } from '../reports/console.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { printExchange } from './exchange-print.js';
-import { findEvent } from './generate.js';
 import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
-import { selectSpecs } from '../job/select-specs.js';
+import { findEvent, selectSpecs } from '../job/select-specs.js';
 import { specOption, specStrictOption } from './spec-options.js';
 import { parseAuth, parseTarget, resolveSecret } from '../job/target-options.js';
 import { addAuthOptions, type AuthOptions } from './target-options.js';

@@ -10,6 +10,7 @@ import type { RunProgress } from '../suites/runner.js';
 import type { CountFunction } from '../suites/observer.js';
 import { createAjv } from '../specs/schema-validator.js';
 import schema from './conformance-options.schema.json' with { type: 'json' };
+import { closestName } from './closest-name.js';
 import { UsageError } from './usage-error.js';
 
 export const OPTIONS_SCHEMA: object = schema;
@@ -62,7 +63,8 @@ export interface ConformanceOptions {
   retryAfter?: number | string;
   /**
    * How many times the receiver applied a delivery: the URL of its test hook (`GET URL?event=&event_ts=` answering
-   * `{"count": n}`), or a function `(event, eventTs) => count`.
+   * `{"count": n}`), with an in-process target the hook's path on it (`/zoom/observe`), or a function
+   * `(event, eventTs) => count`.
    */
   observe?: string | URL | CountFunction;
   /** SHOULD failures fail too. */
@@ -188,7 +190,7 @@ function describeProblem(errors: readonly AjvProblem[], options: Record<string, 
   const unknown = errors.find((error) => error.keyword === 'additionalProperties' && error.instancePath === '');
   if (unknown) {
     const key = String(unknown.params.additionalProperty);
-    const suggestion = closest(key, Object.keys((schema as { properties: object }).properties));
+    const suggestion = closestName(key, Object.keys((schema as { properties: object }).properties));
     return `unknown option "${key}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
   }
   const error = errors[0];
@@ -214,8 +216,9 @@ function expectation(key: string): string {
     case 'headers':
       return 'a list of "name: value" strings, or an object of header names and values';
     case 'target':
-    case 'observe':
       return 'an http:// or https:// URL';
+    case 'observe':
+      return 'the URL of your observer (with an in-process target: its path, e.g. /zoom/observe)';
   }
   if (property.$ref) return 'a string or a list of strings (["a", "b"] or "a,b")';
   if (types.includes('integer')) return `a whole number from ${property.minimum} to ${property.maximum}`;
@@ -251,30 +254,4 @@ export function freshSeed(): number {
 export function listItems(value: ListOption | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return (typeof value === 'string' ? [value] : [...value]).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
-}
-
-/** The candidate with the smallest edit distance, if it is close enough to be a likely typo. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

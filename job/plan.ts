@@ -47,6 +47,8 @@ export interface JobPlan {
   checkFilter?: (check: Check) => boolean;
   auth?: EndpointAuth;
   observer?: Observer;
+  /** An in-process target's observer: this path of the served target, asked over HTTP. */
+  observerPath?: string;
   seed: number;
   examples: number;
   deadlineMs: number;
@@ -103,7 +105,9 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
   );
   const formats = parseFormats(options.report, name('report'));
   const deadlineMs = options.deadline ?? DEFAULTS.deadline;
-  const observer = resolveObserver(options.observe, deadlineMs, name('observe'));
+  const observerPath = typeof options.observe === 'string' && options.observe.startsWith('/') ? options.observe : undefined;
+  if (observerPath !== undefined && 'url' in target) throw new UsageError(`${name('observe')} is a path: that is for an in-process target; give the URL of your observer`);
+  const observer = observerPath === undefined ? resolveObserver(options.observe, deadlineMs, name('observe')) : undefined;
   const retryAfterMs = typeof options.retryAfter === 'string' ? parseDuration(options.retryAfter, name('retryAfter')) : (options.retryAfter ?? DEFAULT_RETRY_AFTER_MS);
   const shard = options.shard !== undefined ? parseShard(options.shard, name('shard')) : undefined;
   const seed = options.seed !== undefined ? options.seed | 0 : freshSeed();
@@ -124,6 +128,7 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
     ...(checkFilter ? { checkFilter } : {}),
     ...(auth ? { auth } : {}),
     ...(observer ? { observer } : {}),
+    ...(observerPath !== undefined ? { observerPath } : {}),
     seed,
     examples,
     deadlineMs,
@@ -148,7 +153,7 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
       burst,
       copies,
       retryAfterMs,
-      observer: observer !== undefined,
+      observer: observer !== undefined || observerPath !== undefined,
       strict: options.strict === true,
       ...(shard ? { shard: shardName(shard) } : {}),
       ...specDeviationsConfig(specs, context.cwd),
@@ -166,7 +171,7 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
       burst,
       copies,
       retryAfterMs,
-      ...(typeof options.observe === 'string' || options.observe instanceof URL ? { observe: String(options.observe) } : {}),
+      ...((typeof options.observe === 'string' && observerPath === undefined) || options.observe instanceof URL ? { observe: String(options.observe) } : {}),
       basic: options.basic !== undefined,
       bearer: options.bearer !== undefined,
       headerNames: auth?.headers?.map(([header]) => header) ?? [],
@@ -192,9 +197,13 @@ function resolveTarget(options: PlanOptions, name: PlanContext['nameOf']): JobPl
 
 function resolveObserver(value: PlanOptions['observe'], deadlineMs: number, name: string): Observer | undefined {
   if (value === undefined) return undefined;
-  const options = { timeoutMs: deadlineMs, settleMs: 2000 };
-  if (typeof value === 'function') return new FunctionObserver(value, options);
-  return new HttpObserver(parseUrl(String(value), name), options);
+  if (typeof value === 'function') return new FunctionObserver(value, observerTiming(deadlineMs));
+  return new HttpObserver(parseUrl(String(value), name), observerTiming(deadlineMs));
+}
+
+/** How long the observer may take to answer (the run's deadline), and to settle on a count. */
+export function observerTiming(deadlineMs: number): { timeoutMs: number; settleMs: number } {
+  return { timeoutMs: deadlineMs, settleMs: 2000 };
 }
 
 /** `["x-name: value"]` or `{ "x-name": "value" }` as `name: value` lines. */

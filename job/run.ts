@@ -6,9 +6,9 @@
 import { setMaxListeners } from 'node:events';
 import { serveInProcess, type ServedTarget } from '../engine/in-process-target.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
-import { ObserverError } from '../suites/observer.js';
+import { HttpObserver, ObserverError } from '../suites/observer.js';
 import { runSuites, TargetUnreachable, type RunConfig, type RunOutcome, type RunProgress } from '../suites/runner.js';
-import type { JobPlan } from './plan.js';
+import { observerTiming, type JobPlan } from './plan.js';
 import { shardEvents } from './shard.js';
 import { UsageError } from './usage-error.js';
 
@@ -53,9 +53,10 @@ export async function runJob(plan: JobPlan, hooks: JobHooks = {}): Promise<JobOu
   try {
     if ('handler' in plan.target) served = await serveInProcess(plan.target.handler, plan.target.path);
     const url = served?.url ?? ('url' in plan.target ? plan.target.url : undefined)!;
-    if (plan.observer) {
+    const observer = plan.observer ?? (plan.observerPath !== undefined ? new HttpObserver(new URL(plan.observerPath, url), observerTiming(plan.deadlineMs)) : undefined);
+    if (observer) {
       try {
-        await plan.observer.preflight();
+        await observer.preflight();
       } catch (error) {
         if (error instanceof ObserverError) throw new UsageError(`${hooks.observeName ?? 'observe'}: ${error.message}`);
         throw error;
@@ -74,7 +75,7 @@ export async function runJob(plan: JobPlan, hooks: JobHooks = {}): Promise<JobOu
       burst: plan.burst,
       copies: plan.copies,
       retryAfterMs: plan.retryAfterMs,
-      ...(plan.observer ? { observer: plan.observer } : {}),
+      ...(observer ? { observer } : {}),
       ...(plan.auth ? { auth: plan.auth } : {}),
       ...(plan.insecure ? { insecure: true } : {}),
       reproduce: plan.reproduce,

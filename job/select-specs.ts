@@ -8,8 +8,9 @@ import path from 'node:path';
 import { printable } from '../reports/console.js';
 import { shellQuote } from '../reports/curl.js';
 import type { ConformanceReport } from '../reports/report.js';
-import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec } from '../specs/catalog.js';
+import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec, type WebhookEvent } from '../specs/catalog.js';
 import { summariseDeviations } from '../specs/spec-deviations.js';
+import { closestName } from './closest-name.js';
 import { UsageError } from './usage-error.js';
 
 /** Where spec files are found (relative names) and where their deviations are reported (one line each). */
@@ -91,6 +92,16 @@ function rejectDuplicates(specs: readonly Spec[], names: (spec: Spec) => string[
       owner.set(name, spec);
     }
   }
+}
+
+/** The one event of that name in the specs; an unknown name (with the likely intended one) or one in several specs is a usage error. */
+export function findEvent(specs: readonly Spec[], name: string): WebhookEvent {
+  const matches = specs.flatMap((spec) => spec.events.filter((event) => event.name === name));
+  if (matches.length === 1) return matches[0]!;
+  const systems = specs.map((spec) => spec.system).join(', ');
+  if (matches.length > 1) throw new UsageError(`event "${name}" is in several specs (${matches.map((event) => event.system).join(', ')}): choose one with --system`);
+  const suggestion = closestName(name, specs.flatMap((spec) => spec.events.map((event) => event.name)));
+  throw new UsageError(`unknown event "${name}" in ${systems}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; see: conformance list`);
 }
 
 /** The `--spec` arguments that repeat a selection, for reproduce lines. */
