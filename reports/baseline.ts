@@ -5,8 +5,10 @@
  * events (`check`, `events`: names or globs; without `events` every event and the whole endpoint).
  *
  * Accepted results stay failures in every report, marked `accepted`; the verdict counts the others. An entry that
- * accepts nothing although its checks ran is `stale` (the receiver improved: remove it); one whose checks did not run
- * (another selection, a shard) is `not-run`.
+ * accepts nothing although its checks ran and passed is `stale` (the receiver improved: remove it). One that accepts
+ * nothing while its checks did not run (another selection, a shard) or still fail under another finding (a run of
+ * a subset of the checks can name a narrower cause: `stale-timestamps-accepted` for `no-freshness-window`) is
+ * `unused`: nothing can be said of it.
  */
 import picomatch from 'picomatch';
 import type { Level } from '../suites/check.js';
@@ -33,14 +35,14 @@ export interface Baseline {
   entries: BaselineEntry[];
 }
 
-export type EntryStatus = 'accepted' | 'stale' | 'not-run';
+export type EntryStatus = 'accepted' | 'stale' | 'unused';
 
 /** The report's record of the baseline: each entry with what it did in this run. */
 export interface BaselineSection {
   file: string;
   /** Failed results the baseline accepted. */
   accepted: number;
-  /** Entries that accepted nothing although their checks ran. */
+  /** Entries that accepted nothing although their checks ran and passed. */
   stale: number;
   entries: (BaselineEntry & { status: EntryStatus; results: number })[];
 }
@@ -63,12 +65,21 @@ function accepts(entry: BaselineEntry, record: CheckRecord, matchEvent: ((event:
   return record.event !== null && matchEvent(record.event);
 }
 
-/** Whether the run exercised what the entry is about: one of its checks has a result that is not a skip. */
-function exercised(entry: BaselineEntry, records: readonly CheckRecord[], matchEvent: ((event: string) => boolean) | undefined): boolean {
+/**
+ * What became of an entry that accepted nothing: `stale` when the results it is about (its check on its events, the
+ * checks recorded with its finding) ran and passed; for a finding entry recorded without its checks, when the finding
+ * does not occur at all in a run that ran something. Otherwise `unused`.
+ */
+function unmatchedStatus(entry: BaselineEntry, records: readonly CheckRecord[], matchEvent: ((event: string) => boolean) | undefined): EntryStatus {
   const ran = records.filter((record) => record.status !== 'skip');
-  if (entry.check !== undefined) return ran.some((record) => record.id === entry.check && (!matchEvent || (record.event !== null && matchEvent(record.event))));
-  if (entry.checks && entry.checks.length > 0) return ran.some((record) => entry.checks!.includes(record.id));
-  return ran.length > 0;
+  const about =
+    entry.check !== undefined
+      ? ran.filter((record) => record.id === entry.check && (!matchEvent || (record.event !== null && matchEvent(record.event))))
+      : entry.checks && entry.checks.length > 0
+        ? ran.filter((record) => entry.checks!.includes(record.id))
+        : undefined;
+  if (about) return about.length > 0 && about.every((record) => record.status === 'pass') ? 'stale' : 'unused';
+  return ran.length > 0 && !records.some((record) => record.finding === entry.finding) ? 'stale' : 'unused';
 }
 
 /** Marks the failed records the baseline accepts (the first entry that accepts one is its reason) and records the entries. */
@@ -84,7 +95,7 @@ export function applyBaseline(records: readonly CheckRecord[], baseline: Baselin
     return { ...head, ...accepted, reproduce, exchanges, ...(observed ? { observed } : {}) };
   });
   const entries = baseline.entries.map((entry, index) => {
-    const status: EntryStatus = results[index]! > 0 ? 'accepted' : exercised(entry, checks, matchers[index]) ? 'stale' : 'not-run';
+    const status: EntryStatus = results[index]! > 0 ? 'accepted' : unmatchedStatus(entry, checks, matchers[index]);
     return { ...entry, status, results: results[index]! };
   });
   return {
@@ -102,4 +113,9 @@ export function entryName(entry: BaselineEntry): string {
 function eventMatcher(events: readonly string[]): (event: string) => boolean {
   const matchers = events.map((pattern) => picomatch(pattern, { dot: true }));
   return (event) => matchers.some((match) => match(event));
+}
+
+/** The failed results of a finding that a baseline accepts. */
+export function acceptedResults(report: { checks: readonly CheckRecord[] }, finding: string): number {
+  return report.checks.filter((check) => check.status === 'fail' && check.finding === finding && check.accepted).length;
 }

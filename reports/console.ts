@@ -9,7 +9,7 @@ import pc from 'picocolors';
 import type { Output as Io } from './output.js';
 import type { RunProgress } from '../suites/runner.js';
 import { ALL_SUITE_IDS, type Level } from '../suites/check.js';
-import { entryName } from './baseline.js';
+import { acceptedResults, entryName } from './baseline.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { findingsHeadline, type Tally } from './summary.js';
 
@@ -194,6 +194,12 @@ function printAccepted(out: (line?: string) => void, c: Colors, report: Conforma
   for (const entry of baseline.entries.filter((candidate) => candidate.status === 'stale')) {
     out(`  ${c.yellow('STALE')} ${printable(entryName(entry))}: accepts nothing any more (its checks ran and passed); remove it, or run \`conformance baseline write ${printable(baseline.file)}\``);
   }
+  // An entry whose checks fail under another cause: say so, or its failures look like a baseline that did not work.
+  for (const entry of baseline.entries.filter((candidate) => candidate.status === 'unused' && candidate.checks)) {
+    const others = [...new Set(report.checks.filter((check) => check.status === 'fail' && !check.accepted && entry.checks!.includes(check.id)).map((check) => check.finding ?? ''))].filter(Boolean);
+    if (others.length === 0) continue;
+    out(`  ${c.yellow('UNUSED')} ${printable(entryName(entry))}: accepted nothing; its checks failed under ${printable(others.join(', '))} (accept that, or its checks by id)`);
+  }
 }
 
 /** The causes behind the failures, one line each (level, id, title, results explained, the parameter inferred). */
@@ -212,11 +218,6 @@ export function printFindings(out: (line?: string) => void, c: Colors, report: P
     out(`  ${level} ${c.bold(printable(finding.id.padEnd(width)))}  ${printable(finding.title)} ${c.dim(`· ${results}${printable(parameter)}${note}`)}`);
   }
   out(c.dim('  the cause, the fix and the evidence of each: the JSON and HTML reports (--report json,html)'));
-}
-
-/** The failed results of a finding that a baseline accepts. */
-export function acceptedResults(report: Pick<ConformanceReport, 'checks'>, finding: string): number {
-  return report.checks.filter((check) => check.status === 'fail' && check.finding === finding && check.accepted).length;
 }
 
 function printFailure(out: (line?: string) => void, c: Colors, check: CheckRecord): void {
