@@ -157,6 +157,8 @@ export async function configured(flags: RunFlags, command: Command, io: Io): Pro
     return source !== undefined && source !== 'default';
   });
   const options: RunOptions = { ...config?.options, ...fromFlags };
+  // The secret: --secret, else ZOOM_WEBHOOK_SECRET_TOKEN, else the configuration's (flags, then the environment, then files).
+  if (fromFlags.secret === undefined && io.env.ZOOM_WEBHOOK_SECRET_TOKEN) delete options.secret;
   const nameOf = (key: keyof PlanOptions) => (config && !(key in fromFlags) && key in config.options ? `${key} (${config.source})` : flagName(key));
   return {
     options,

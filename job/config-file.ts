@@ -9,7 +9,7 @@
  * A `.ts` file needs a TypeScript loader, which Node 20 does not have: Node's own when it has one (type stripping),
  * else `tsx` installed in the project (or beside this package); otherwise one line says so.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -86,7 +86,7 @@ async function fromFile(file: string, cwd: string): Promise<LoadedConfig> {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${source}: cannot load it: ${firstLine(error)}`);
   }
-  let value = module.default;
+  let value = unwrapDefault(module.default);
   if (value === undefined) throw new UsageError(`${source} has no default export: export default { target: ..., ... }`);
   if (typeof value === 'function') {
     try {
@@ -111,21 +111,40 @@ function checked(value: unknown, source: string, file: string, cwd: string, kind
   return { source, file, options };
 }
 
+/**
+ * A module's default export. A TypeScript file outside a `"type": "module"` package is compiled to CommonJS: its
+ * `export default` arrives as the `default` of the CommonJS exports.
+ */
+function unwrapDefault(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || !('default' in value)) return value;
+  const keys = Object.keys(value);
+  return keys.every((key) => key === 'default' || key === '__esModule') ? (value as { default: unknown }).default : value;
+}
+
 /** Imports a TypeScript module: through Node's own type stripping when it has it, else through tsx. */
 async function importTypeScript(file: string, source: string): Promise<unknown> {
   if ((process.features as { typescript?: unknown }).typescript) return import(pathToFileURL(file).href);
   for (const from of [file, import.meta.url]) {
-    let api: { tsImport?: (specifier: string, parent: string) => Promise<unknown> };
-    try {
-      api = createRequire(from)('tsx/esm/api') as typeof api;
-    } catch {
-      continue;
-    }
+    const entry = tsxEsmApi(from);
+    if (!entry) continue;
+    const api = (await import(pathToFileURL(entry).href)) as { tsImport?: (specifier: string, parent: string) => Promise<unknown> };
     if (api.tsImport) return api.tsImport(pathToFileURL(file).href, import.meta.url);
   }
   throw new UsageError(
     `${source}: Node ${process.versions.node} cannot load TypeScript by itself: install tsx in your project (npm install --save-dev tsx), or write conformance.config.mjs`,
   );
+}
+
+/** tsx's ESM API (`tsx/esm/api`, its `import` entry) as installed where `from` resolves packages; undefined when it is not. */
+function tsxEsmApi(from: string): string | undefined {
+  try {
+    const manifest = createRequire(from).resolve('tsx/package.json');
+    const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> }).exports;
+    const entry = exports?.['./esm/api']?.import?.default;
+    return entry ? path.join(path.dirname(manifest), entry) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function relative(cwd: string, file: string): string {
