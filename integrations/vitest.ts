@@ -126,10 +126,13 @@ async function judge(check: Check, report: ConformanceReport, strict: boolean, c
 
 function failureMessage(check: Check, total: number, failures: readonly CheckRecord[], report: ConformanceReport): string {
   const lines = [`${check.id} (${check.level}): ${failures.length} of ${total} ${total === 1 ? 'result' : 'results'} failed: ${check.title}`];
+  const told = new Set<string>();
   for (const record of failures.slice(0, SHOWN_FAILURES)) {
     lines.push(`  ${where(record)}: ${printable(record.reason ?? 'failed')}`);
     const finding = report.findings.find((candidate) => candidate.id === record.finding);
-    if (finding) lines.push(`    finding: ${printable(finding.id)}: ${printable(finding.cause)} Fix: ${printable(finding.fix)}`);
+    // A finding's cause and fix once; after that, its id.
+    if (finding) lines.push(`    finding: ${printable(finding.id)}${told.has(finding.id) ? '' : `: ${printable(finding.cause)} Fix: ${printable(finding.fix)}`}`);
+    if (finding) told.add(finding.id);
     lines.push(`    reproduce: ${printable(record.reproduce)}`);
   }
   if (failures.length > SHOWN_FAILURES) {
