@@ -50,12 +50,6 @@ export interface JobPlan {
   /** An in-process target's observer: this path of the served target, asked over HTTP. */
   observerPath?: string;
   seed: number;
-  examples: number;
-  deadlineMs: number;
-  concurrency: number;
-  burst: number;
-  copies: number;
-  retryAfterMs: number;
   insecure: boolean;
   shard?: Shard;
   /** Report formats to write, into `outDir` (absolute). */
@@ -64,7 +58,8 @@ export interface JobPlan {
   baseline?: Baseline;
   tool: string;
   version: string;
-  config: ConformanceReport['config'];
+  /** The run's settings as the report records them (examples, deadline, concurrency, burst, copies, retry-after, ...). */
+  config: ConformanceReport['config'] & Required<Pick<ConformanceReport['config'], 'copies' | 'retryAfterMs'>>;
   redaction: Redaction;
   reproduce: (check: Check, event: string | undefined) => string;
 }
@@ -111,9 +106,14 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
   const retryAfterMs = typeof options.retryAfter === 'string' ? parseDuration(options.retryAfter, name('retryAfter')) : (options.retryAfter ?? DEFAULT_RETRY_AFTER_MS);
   const shard = options.shard !== undefined ? parseShard(options.shard, name('shard')) : undefined;
   const seed = options.seed !== undefined ? options.seed | 0 : freshSeed();
-  const examples = options.examples ?? DEFAULTS.examples;
-  const burst = options.burst ?? DEFAULTS.burst;
-  const copies = options.copies ?? DEFAULT_COPIES;
+  const settings = {
+    examples: options.examples ?? DEFAULTS.examples,
+    deadlineMs,
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    burst: options.burst ?? DEFAULTS.burst,
+    copies: options.copies ?? DEFAULT_COPIES,
+    retryAfterMs,
+  };
   const baseline = options.baseline !== undefined ? await readBaseline(path.resolve(context.cwd, options.baseline), context.cwd) : undefined;
   const { name: tool, version } = packageInfo();
   const systems = specs.map((spec) => spec.system);
@@ -130,12 +130,6 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
     ...(observer ? { observer } : {}),
     ...(observerPath !== undefined ? { observerPath } : {}),
     seed,
-    examples,
-    deadlineMs,
-    concurrency: options.concurrency ?? DEFAULTS.concurrency,
-    burst,
-    copies,
-    retryAfterMs,
     insecure: options.insecure === true,
     ...(shard ? { shard } : {}),
     formats,
@@ -147,12 +141,7 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
       systems,
       suites,
       events: events.length,
-      examples,
-      deadlineMs,
-      concurrency: options.concurrency ?? DEFAULTS.concurrency,
-      burst,
-      copies,
-      retryAfterMs,
+      ...settings,
       observer: observer !== undefined || observerPath !== undefined,
       strict: options.strict === true,
       ...(shard ? { shard: shardName(shard) } : {}),
@@ -166,11 +155,7 @@ export async function planJob(options: PlanOptions, context: PlanContext): Promi
       ...(systemNames ? { systems } : {}),
       ...(specFiles ? { spec: specFiles } : {}),
       ...(options.specStrict ? { specStrict: true } : {}),
-      examples,
-      deadlineMs,
-      burst,
-      copies,
-      retryAfterMs,
+      ...settings,
       ...((typeof options.observe === 'string' && observerPath === undefined) || options.observe instanceof URL ? { observe: String(options.observe) } : {}),
       basic: options.basic !== undefined,
       bearer: options.bearer !== undefined,

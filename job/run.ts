@@ -53,7 +53,7 @@ export async function runJob(plan: JobPlan, hooks: JobHooks = {}): Promise<JobOu
   try {
     if ('handler' in plan.target) served = await serveInProcess(plan.target.handler, plan.target.path);
     const url = served?.url ?? ('url' in plan.target ? plan.target.url : undefined)!;
-    const observer = plan.observer ?? (plan.observerPath !== undefined ? new HttpObserver(new URL(plan.observerPath, url), observerTiming(plan.deadlineMs)) : undefined);
+    const observer = plan.observer ?? (plan.observerPath !== undefined ? new HttpObserver(new URL(plan.observerPath, url), observerTiming(plan.config.deadlineMs)) : undefined);
     if (observer) {
       try {
         await observer.preflight();
@@ -68,13 +68,13 @@ export async function runJob(plan: JobPlan, hooks: JobHooks = {}): Promise<JobOu
       events: plan.events,
       suites: plan.suites,
       ...(plan.checkFilter ? { checkFilter: plan.checkFilter } : {}),
-      examples: plan.examples,
+      examples: plan.config.examples,
       seed: plan.seed,
-      deadlineMs: plan.deadlineMs,
-      concurrency: plan.concurrency,
-      burst: plan.burst,
-      copies: plan.copies,
-      retryAfterMs: plan.retryAfterMs,
+      deadlineMs: plan.config.deadlineMs,
+      concurrency: plan.config.concurrency,
+      burst: plan.config.burst,
+      copies: plan.config.copies,
+      retryAfterMs: plan.config.retryAfterMs,
       ...(observer ? { observer } : {}),
       ...(plan.auth ? { auth: plan.auth } : {}),
       ...(plan.insecure ? { insecure: true } : {}),
