@@ -19,7 +19,6 @@ export { checkList as listChecks } from './suites/check-list.js';
 export type { CheckInfo } from './suites/check-list.js';
 export { UsageError } from './job/usage-error.js';
 export { SpecError } from './specs/catalog.js';
-export { TargetUnreachable } from './suites/runner.js';
 export { OPTIONS_SCHEMA } from './job/options.js';
 export { BASELINE_SCHEMA } from './job/baseline.js';
 export { REPORT_SCHEMA } from './reports/report-schema.js';

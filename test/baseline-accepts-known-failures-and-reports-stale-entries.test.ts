@@ -155,6 +155,29 @@ describe('a baseline', () => {
     expect(must.stdout).toMatch(/^PASS no new MUST failure \(.*; \d+ MUST and 0 SHOULD failures accepted by the baseline\)$/m);
   });
 
+  it('is applied by merge to the whole run of shards run with it, and refused when the shards ran with different ones', async () => {
+    const url = await receiver('reserializes-json');
+    writeFileSync(path.join(DIR, 'merge.json'), JSON.stringify({ accept: [{ finding: 'reserialized-body', reason: 'known' }, { check: 'signature.wrong-secret', reason: 'never fails here' }] }));
+    for (const shard of ['1/2', '2/2']) {
+      const result = await run(['--target', url, '--strict', '--baseline', 'merge.json', '--shard', shard, '--report', 'json', '--out', `shard-${shard[0]}`]);
+      expect(result.code).toBe(0);
+    }
+    const merged = await runMain(['merge', 'shard-1', 'shard-2', '--out', 'merged'], { env: ENV, cwd: DIR });
+    expect(merged.code).toBe(0);
+    const report = readReport(path.join(DIR, 'merged'));
+    const failed = report.checks.filter((check) => check.status === 'fail');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((check) => check.accepted?.entry === 0)).toBe(true);
+    expect(report.baseline).toMatchObject({ accepted: failed.length, stale: 1 });
+    expect(report.baseline!.entries.map((entry) => entry.status)).toEqual(['accepted', 'stale']);
+
+    writeFileSync(path.join(DIR, 'merge-other.json'), JSON.stringify({ accept: [{ finding: 'reserialized-body', reason: 'another reason' }] }));
+    await run(['--target', url, '--strict', '--baseline', 'merge-other.json', '--shard', '2/2', '--report', 'json', '--out', 'shard-other']);
+    const refused = await runMain(['merge', 'shard-1', 'shard-other', '--out', 'merged-other'], { env: ENV, cwd: DIR });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('conformance: merge: shard-other/conformance.json is not from the same run as shard-1/conformance.json: another baseline\n');
+  });
+
   it('that does not hold is one line and exit 2, before anything is sent', async () => {
     const cases: [string, string | undefined, RegExp][] = [
       ['missing.json', undefined, /^conformance: baseline missing\.json: cannot read it \(write one with: conformance baseline write missing\.json\)\n$/],

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceMeta } from '../integrations/vitest.js';
+import { describeConformance, type ConformanceMeta, type DescribeConformanceOptions } from '../integrations/vitest.js';
 import { REPO_ROOT } from './support/paths.js';
 import { readReport } from './support/report-files.js';
 
@@ -159,6 +159,14 @@ describe('describeConformance in a vitest run', () => {
     const skipped = test('skips', 'idempotency.applied-once (MUST)');
     expect(skipped.state).toBe('skipped');
     expect(skipped.note).toMatch(/^needs --observe URL/);
+  });
+
+  it('refuses options that do not hold when the file is collected, in one line', () => {
+    expect(() => describeConformance('typo', { target: 'http://127.0.0.1:9/zoom/webhook', exampels: 2 } as unknown as DescribeConformanceOptions)).toThrow(
+      /^describeConformance: unknown option "exampels" \(did you mean examples\?\)$/,
+    );
+    expect(() => describeConformance('unknown suite', { target: 'http://127.0.0.1:9/zoom/webhook', suites: 'nope' })).toThrow(/^describeConformance: suites: unknown suite "nope"/);
+    expect(() => describeConformance('timeout', { target: 'http://127.0.0.1:9/zoom/webhook', timeout: -1 })).toThrow(/^describeConformance: timeout must be a whole number of milliseconds$/);
   });
 
   it('runs only the checks of the tests a -t filter keeps', () => {
