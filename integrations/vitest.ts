@@ -5,8 +5,8 @@
  * failing event with its reason, its finding (cause and fix) and the line that reproduces it.
  *
  * MUST failures fail their test; SHOULD failures fail it only with `strict: true` and are otherwise annotations
- * (`context.annotate`, shown by vitest's reporters and UI). Failures a baseline accepts never fail a test: they are
- * annotated with their reason. A check whose every result was skipped is a skipped test with the reason; one the run
+ * (`context.annotate`, shown by vitest's verbose reporter and UI). Failures a baseline accepts never fail a test:
+ * they are annotated with their reason; its stale entries are warned about once per block. A check whose every result was skipped is a skipped test with the reason; one the run
  * did not reach because the target went away fails.
  *
  * vitest is a peer dependency of this entry point only: the command line and the library never load it.
@@ -17,6 +17,7 @@ import { checkOptions, listItems } from '../job/options.js';
 import { selectChecks, selectSuites } from '../job/plan.js';
 import { UsageError } from '../job/usage-error.js';
 import { conformanceJob } from '../library/run-conformance.js';
+import { entryName } from '../reports/baseline.js';
 import { printable } from '../reports/console.js';
 import type { CheckRecord, ConformanceReport } from '../reports/report.js';
 import type { Check } from '../suites/check.js';
@@ -58,6 +59,10 @@ export function describeConformance(title: string, options: DescribeConformanceO
       const wanted = running ? checks.filter((check) => running.has(testName(check))).map((check) => check.id) : undefined;
       const selection = wanted && wanted.length > 0 && wanted.length < checks.length ? { checks: wanted } : {};
       report = (await conformanceJob({ ...run, ...selection }, 'describeConformance', `describeConformance(${JSON.stringify(title)}, `)).report;
+      // Stale baseline entries belong to no check's test: said once, for the block.
+      for (const entry of report.baseline?.entries.filter((candidate) => candidate.status === 'stale') ?? []) {
+        console.warn(`conformance: baseline ${printable(report.baseline!.file)}: stale ${printable(entryName(entry))}: accepts nothing any more (its checks ran and passed); remove it`);
+      }
     }, timeout ?? DEFAULT_TIMEOUT_MS + 2 * retryAfter);
 
     for (const [name, check] of byName) {
