@@ -14,8 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { startReferenceReceiver } from '../cli/demo.js';
 import { loadBundledSpec, WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { SUITE_IDS } from '../suites/check.js';
-import { Observer } from '../suites/observer.js';
-import { runConformance, type RunConfig, type RunOutcome } from '../suites/runner.js';
+import { HttpObserver } from '../suites/observer.js';
+import { runSuites, type RunConfig, type RunOutcome } from '../suites/runner.js';
 import { diagnose } from '../findings/diagnose.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { latencySummary } from '../reports/summary.js';
@@ -95,7 +95,7 @@ export async function run(options: SectionOptions): Promise<SectionResult<FullRu
     deadlineMs: 3000,
     concurrency: 8,
     burst: 50,
-    observer: new Observer(new URL(receiver.observeUrl)),
+    observer: new HttpObserver(new URL(receiver.observeUrl)),
     reproduce: () => '',
   });
   const receiver = await startReferenceReceiver(secret);
@@ -105,7 +105,7 @@ export async function run(options: SectionOptions): Promise<SectionResult<FullRu
     // One untimed warm-up run (JIT, connections), then the timed repeats, each with its own seed.
     for (let repeat = 0; repeat <= options.repeats; repeat++) {
       const config = configFor(receiver, 1000 + repeat);
-      const outcome = await runConformance(config);
+      const outcome = await runSuites(config);
       const failures = outcome.results.filter((result) => result.status === 'fail').length;
       if (repeat === 0) {
         options.log?.(`full-run: warm-up ${Math.round(outcome.durationMs)} ms, ${outcome.deliveries} deliveries`);
@@ -130,7 +130,7 @@ export async function run(options: SectionOptions): Promise<SectionResult<FullRu
   let diagnosed: FullRunData['diagnosed'];
   try {
     const config = configFor(faulty, 2000);
-    const outcome = await runConformance(config);
+    const outcome = await runSuites(config);
     const report = reportOf(outcome, config);
     const diagnosisMs = diagnosisTime(report);
     diagnosed = {

@@ -28,6 +28,7 @@ export const SECTIONS: readonly { name: string; load: () => Promise<BenchSection
   { name: 'full-run', load: () => import('./full-run.js') },
   { name: 'fuzz-load', load: () => import('./fuzz-load.js') },
   { name: 'validate', load: () => import('./validate.js') },
+  { name: 'in-process', load: () => import('./in-process.js') },
 ];
 
 export interface BenchSettings extends Required<Pick<SectionOptions, 'scale' | 'repeats'>> {

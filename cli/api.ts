@@ -20,11 +20,12 @@ import { runApiContract } from '../suites/api/runner.js';
 import { TargetUnreachable } from '../suites/runner.js';
 import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
-import { packageInfo } from './package-info.js';
+import { packageInfo } from '../job/package-info.js';
 import { EXIT_INTERNAL } from './run.js';
-import { loadSpecFiles, specArguments, specDeviationsConfig, specOption, specStrictOption, splitList } from './select-specs.js';
+import { loadSpecFiles, specArguments, specDeviationsConfig, splitList } from '../job/select-specs.js';
+import { specOption, specStrictOption } from './spec-options.js';
 import { parseFormats, writeReports } from './report-output.js';
-import { parseUrl } from './target-options.js';
+import { parseUrl } from '../job/target-options.js';
 
 const SYSTEM = 'video-sdk-api';
 const DEFAULT_EXAMPLES = 3;

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { EXIT_WITH_PARENT, startProcess } from '../engine/server-process.js';
 import { printable } from '../reports/console.js';
 import { UsageError, type Io } from './io.js';
-import { runCommand, type RunOptions } from './run.js';
+import { flagName } from '../job/plan.js';
+import { optionsFromFlags, runCommand, type RunFlags } from './run.js';
 
 /** The compiled reference receivers: beside this file in dist/, or in dist/ when this file runs from source (tsx). */
 const RECEIVERS = [new URL('../examples/receivers/', import.meta.url), new URL('../dist/examples/receivers/', import.meta.url)]
@@ -18,7 +19,7 @@ const RECEIVERS = [new URL('../examples/receivers/', import.meta.url), new URL('
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+\/\S+) \(observer: (http:\/\/127\.0\.0\.1:\d+\/\S+)\)/;
 const START_TIMEOUT_MS = 10_000;
 
-export interface DemoOptions extends Omit<RunOptions, 'target' | 'secret' | 'observe'> {
+export interface DemoOptions extends Omit<RunFlags, 'target' | 'secret' | 'observe' | 'config'> {
   defect?: string;
 }
 
@@ -36,8 +37,8 @@ export async function demoCommand(options: DemoOptions, io: Io): Promise<number>
   io.stdout.write(`demo: reference receiver${planted} at ${printable(receiver.url)}\n`);
   try {
     const { defect: _defect, ...run } = options;
-    const reproduceAs = `npx conformance demo${options.defect ? ` --defect ${options.defect}` : ''}`;
-    return await runCommand({ ...run, target: receiver.url, secret, observe: receiver.observeUrl, reproduceAs }, io);
+    const prefix = `npx conformance demo${options.defect ? ` --defect ${options.defect}` : ''}`;
+    return await runCommand({ ...optionsFromFlags(run), target: receiver.url, secret, observe: receiver.observeUrl }, io, { nameOf: flagName, reproduce: { kind: 'command', prefix } });
   } finally {
     await receiver.stop();
   }

@@ -13,14 +13,16 @@ import { REPORT_FORMATS } from '../reports/index.js';
 import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { runFuzz, parsePath, type FuzzProgress } from '../suites/fuzz.js';
-import { Observer, ObserverError } from '../suites/observer.js';
+import { HttpObserver, ObserverError } from '../suites/observer.js';
 import { TargetUnreachable } from '../suites/runner.js';
 import { UsageError, type Io } from './io.js';
 import { durationValue, freshSeed, positiveInteger, seedValue } from './options.js';
-import { packageInfo } from './package-info.js';
-import { selectSpecs, specArguments, specDeviationsConfig, specOption, specStrictOption } from './select-specs.js';
+import { packageInfo } from '../job/package-info.js';
+import { selectSpecs, specArguments, specDeviationsConfig } from '../job/select-specs.js';
+import { specOption, specStrictOption } from './spec-options.js';
 import { parseFormats, writeReports } from './report-output.js';
-import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents, type AuthOptions } from './target-options.js';
+import { parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from '../job/target-options.js';
+import { addAuthOptions, type AuthOptions } from './target-options.js';
 
 export interface FuzzOptions extends AuthOptions {
   target?: string;
@@ -107,7 +109,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
   if (events.length === 0) throw new UsageError('the selected specs describe no webhook events');
   const auth = parseAuth(options);
   const formats = parseFormats(options.report);
-  const observer = options.observe ? new Observer(parseUrl(options.observe, '--observe'), { timeoutMs: options.deadline, settleMs: 2000 }) : undefined;
+  const observer = options.observe ? new HttpObserver(parseUrl(options.observe, '--observe'), { timeoutMs: options.deadline, settleMs: 2000 }) : undefined;
   if (observer) {
     try {
       await observer.preflight();

@@ -1,6 +1,8 @@
 import type { Output } from '../reports/output.js';
 import { listenForStop, type StopListener } from './stop-requests.js';
 
+export { UsageError } from '../job/usage-error.js';
+
 /** Where a command writes. The real process streams by default; tests pass buffers. */
 export interface Io extends Output {
   cwd: string;
@@ -13,9 +15,4 @@ export interface Io extends Output {
 
 export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), listenForStop };
-}
-
-/** A usage or configuration problem: one line on stderr, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

@@ -10,9 +10,11 @@ import { MODES, type Mode } from '../generators/deliveries.js';
 import { generateCommand } from './generate.js';
 import { catalogRows, printCatalog } from './list.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
-import { packageInfo } from './package-info.js';
-import { selectSpecs, specOption, specStrictOption, type SpecSelection } from './select-specs.js';
-import { addRunOptions, runCommand, type RunOptions } from './run.js';
+import { packageInfo } from '../job/package-info.js';
+import { selectSpecs, type SpecSelection } from '../job/select-specs.js';
+import { specOption, specStrictOption } from './spec-options.js';
+import { addRunOptions, mainJob, type RunFlags } from './run.js';
+import { registerBaseline } from './baseline.js';
 import { registerMockApi } from './mock-api.js';
 import { registerApi } from './api.js';
 import { printChecks } from './checks.js';
@@ -121,6 +123,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerValidate(program, io, setExit);
 
   registerMerge(program, io, setExit);
+  registerBaseline(program, io, setExit);
 
   addRunOptions(
     program
@@ -142,20 +145,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         '  ZOOM_WEBHOOK_SECRET_TOKEN=... npx conformance --target http://localhost:3000/zoom/webhook\n' +
         '  npx conformance --target URL --system meetings --events "meeting.*" --report json\n' +
         '  npx conformance --target URL --observe http://localhost:3000/zoom/observe --strict\n' +
-        '  npx conformance demo            # a full run against the bundled reference receiver\n\n' +
+        '  npx conformance demo            # a full run against the bundled reference receiver\n' +
+        '  npx conformance --baseline conformance-baseline.json   # fail only on failures it does not accept\n\n' +
+        'Options may also come from conformance.config.json (.mjs, .ts) or the "conformance" key of package.json,\n' +
+        'found from the working folder upward (--config FILE names one; --no-config reads none): the same options\n' +
+        'in camelCase (retryAfter, suites, systems). Flags given here override them.\n\n' +
         'Ctrl-C or SIGTERM (or the exit of the process that started it) stops it gracefully: nothing more is sent, the\n' +
         'reports of what ran are written (marked "stopped by signal"; checks not reached are skipped), exit 130 (SIGINT)\n' +
         'or 143 (SIGTERM). A second signal exits at once.\n\n' +
-        'Exit codes: 0 no MUST failure (--strict: no failure), 1 a check failed, 2 usage, configuration or\n' +
-        'unreachable target, 70 an internal error of conformance.',
+        'Exit codes: 0 no MUST failure (--strict: no failure; with --baseline: none it does not accept), 1 a check\n' +
+        'failed, 2 usage, configuration or unreachable target, 70 an internal error of conformance.',
     )
-    .action(async (options: RunOptions) => {
-      if (options.target === undefined) {
-        program.outputHelp({ error: true });
-        setExit(EXIT.usage);
-        return;
-      }
-      setExit(await runCommand(options, io));
+    .action(async (flags: RunFlags, command: Command) => {
+      setExit(await mainJob(flags, command, io, () => program.outputHelp({ error: true })));
     });
   return program;
 }

@@ -13,7 +13,8 @@ import { printable } from '../reports/console.js';
 import { BUNDLED_SPECS, bundledSpecDir, loadBundledSpec, type Spec } from '../specs/catalog.js';
 import { mockDocumentText } from '../specs/mock-document.js';
 import { UsageError, type Io } from './io.js';
-import { loadSpecFiles, specOption, specStrictOption } from './select-specs.js';
+import { loadSpecFiles } from '../job/select-specs.js';
+import { specOption, specStrictOption } from './spec-options.js';
 import type { StopRequest } from './stop-requests.js';
 
 export const MOCK_API_DEFAULT_PORT = 4010;

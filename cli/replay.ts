@@ -7,12 +7,13 @@ import { Option, type Command } from 'commander';
 import { HttpEngine, unreachableReason, type Exchange } from '../engine/http.js';
 import { credentialHeaderNames, nowSeconds, ZOOM } from '../profiles/zoom.js';
 import { colorsFor, printable } from '../reports/console.js';
-import { Observer, ObserverError } from '../suites/observer.js';
+import { HttpObserver, ObserverError } from '../suites/observer.js';
 import { judgeReplayed, readReplayFile, ReplayFileError, replayGroups } from '../suites/replay-file.js';
 import { printExchange } from './exchange-print.js';
 import { UsageError, type Io } from './io.js';
 import { positiveInteger } from './options.js';
-import { addAuthOptions, parseAuth, parseUrl, resolveSecret, type AuthOptions } from './target-options.js';
+import { parseAuth, parseUrl, resolveSecret } from '../job/target-options.js';
+import { addAuthOptions, type AuthOptions } from './target-options.js';
 
 export interface ReplayOptions extends AuthOptions {
   target?: string;
@@ -83,7 +84,7 @@ export async function replayCommand(path: string, options: ReplayOptions, io: Io
     if (!options.observe) io.stdout.write(`${c.dim('observer: not checked (pass --observe URL to check that the delivery was applied exactly once)')}\n`);
     else {
       try {
-        const observer = new Observer(parseUrl(options.observe, '--observe'), { timeoutMs: deadlineMs, settleMs: 2000 });
+        const observer = new HttpObserver(parseUrl(options.observe, '--observe'), { timeoutMs: deadlineMs, settleMs: 2000 });
         const { count } = await observer.settledCount(file.observe.event, file.observe.eventTs, file.observe.expected);
         const ok = count === file.observe.expected;
         io.stdout.write(`observer: ${printable(file.observe.event)} @ ${file.observe.eventTs} applied ${count} times, expected ${file.observe.expected}${ok ? '' : ' (counts every time the receiver ever applied it: replay against a fresh receiver)'}\n`);

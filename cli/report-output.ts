@@ -1,24 +1,15 @@
-/** `--report` and `--out` for every command that writes reports: the formats asked for, and writing them. */
+/** `--report` and `--out` for every command that writes reports: writing the formats, and the GitHub summary in Actions. */
 import path from 'node:path';
+import { writeReportFiles } from '../job/report-files.js';
 import { publishToGitHub } from '../reports/github.js';
-import { REPORTERS, REPORT_FORMATS } from '../reports/index.js';
 import type { ConformanceReport } from '../reports/report.js';
-import { UsageError, type Io } from './io.js';
-import { splitList } from './select-specs.js';
+import type { Io } from './io.js';
 
-/** The formats of a `--report` list (each once); an unknown one is a usage error. */
-export function parseFormats(list: string | undefined): string[] {
-  const formats = [...new Set(splitList(list ?? ''))];
-  const unknown = formats.find((format) => !REPORTERS[format]);
-  if (unknown !== undefined) throw new UsageError(`--report: unknown format "${unknown}" (known: ${REPORT_FORMATS.join(', ')})`);
-  return formats;
-}
+export { parseFormats } from '../job/report-files.js';
 
 /** Writes the formats into `out` (relative to the working folder) and the GitHub summary when in Actions; returns the files, relative. */
 export async function writeReports(report: ConformanceReport, formats: readonly string[], out: string, io: Io): Promise<string[]> {
-  const dir = path.resolve(io.cwd, out);
-  const files: string[] = [];
-  for (const format of formats) files.push(path.relative(io.cwd, await REPORTERS[format]!.write(report, dir)) || '.');
+  const files = await writeReportFiles(report, formats, path.resolve(io.cwd, out));
   await publishToGitHub(report, io);
-  return files;
+  return files.map((file) => path.relative(io.cwd, file) || '.');
 }

@@ -1,33 +1,34 @@
 /**
- * The main job: `conformance --target URL`. Parses and checks the options, runs the suites, prints the console
- * report and writes the requested report files. Exit codes: 0 no MUST failure (strict: no failure at all),
- * 1 a failure, 2 usage, configuration or unreachable target, 70 an internal error of this tool.
+ * The main job on the command line: `conformance --target URL`. Reads the configuration file (if any), lets the
+ * flags given override it, and runs the job (job/plan.ts, job/run.ts: the pipeline the library runs too), printing
+ * progress, the console report and the report files. Exit codes: 0 no MUST failure (strict: no failure at all;
+ * with a baseline: none it does not accept), 1 a failure, 2 usage, configuration or unreachable target, 70 an
+ * internal error of this tool.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import picomatch from 'picomatch';
+import { loadConfig, type LoadedConfig } from '../job/config-file.js';
+import type { ConfigOptions } from '../job/options.js';
+import { flagName, planJob, type JobPlan, type PlanOptions } from '../job/plan.js';
+import type { ReproduceStyle } from '../job/reproduce.js';
+import { runJob, type JobOutcome } from '../job/run.js';
+import { parseShard } from '../job/shard.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
-import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
-import { shellQuote as quote } from '../reports/curl.js';
+import { ZOOM } from '../profiles/zoom.js';
 import { REPORT_FORMATS } from '../reports/index.js';
-import { buildReport, type ConformanceReport } from '../reports/report.js';
 import { printable, printHeader, printResults, progressDisplay } from '../reports/console.js';
-import type { Redaction } from '../reports/redaction.js';
-import { SUITE_IDS, type Check, type SuiteId } from '../suites/check.js';
-import { ALL_CHECKS } from '../suites/index.js';
-import { Observer, ObserverError } from '../suites/observer.js';
-import { DEFAULT_COPIES, DEFAULT_RETRY_AFTER_MS, runConformance, TargetUnreachable, type RunConfig } from '../suites/runner.js';
-import { UsageError, type Io } from './io.js';
-import { durationValue, freshSeed, positiveInteger, seedValue } from './options.js';
-import { packageInfo } from './package-info.js';
-import { selectSpecs, specArguments, specDeviationsConfig, specOption, specStrictOption, splitList } from './select-specs.js';
+import { SUITE_IDS } from '../suites/check.js';
+import { DEFAULT_COPIES, DEFAULT_RETRY_AFTER_MS } from '../suites/runner.js';
+import type { Io } from './io.js';
+import { durationValue, positiveInteger, seedValue } from './options.js';
+import { specOption, specStrictOption } from './spec-options.js';
 import { parseFormats, writeReports } from './report-output.js';
-import { shardEvents, shardName, shardValue, type Shard } from './shard.js';
-import { addAuthOptions, parseAuth, parseTarget, parseUrl, resolveSecret, selectEvents } from './target-options.js';
+import { addAuthOptions } from './target-options.js';
 
 export const EXIT_INTERNAL = 70;
 const DEFAULT_EXAMPLES = 2;
 
-export interface RunOptions {
+/** The flags of the main job as commander parses them (lists as given: comma-separated). */
+export interface RunFlags {
   target?: string;
   secret?: string;
   system?: string;
@@ -36,26 +37,36 @@ export interface RunOptions {
   events?: string;
   suite?: string;
   checks?: string;
-  examples: number;
+  examples?: number;
   seed?: number;
-  deadline: number;
-  concurrency: number;
-  burst: number;
-  copies: number;
-  retryAfter: number;
+  deadline?: number;
+  concurrency?: number;
+  burst?: number;
+  copies?: number;
+  retryAfter?: number;
   observe?: string;
   strict?: boolean;
   report?: string;
-  out: string;
+  out?: string;
   basic?: string;
   bearer?: string;
   header?: string[];
   insecure?: boolean;
   allFailures?: boolean;
-  progress: boolean;
-  shard?: Shard;
-  /** The command that reproductions start with, instead of `npx conformance --target URL` (used by `demo`). */
-  reproduceAs?: string;
+  progress?: boolean;
+  shard?: string;
+  baseline?: string;
+  /** `--config FILE`, or false for `--no-config`. */
+  config?: string | false;
+}
+
+/** The options of a run on the command line: the job's, and the console's. */
+export type RunOptions = ConfigOptions;
+
+/** How a run on the command line names its options in messages and writes its reproduce lines. */
+export interface RunWiring {
+  nameOf: (key: keyof PlanOptions) => string;
+  reproduce: ReproduceStyle;
 }
 
 /** The options of the main job (the root command); `demo` takes them all but those naming the receiver. */
@@ -84,13 +95,19 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
         .default(DEFAULT_RETRY_AFTER_MS, '2s'),
     )
     .addOption(new Option('--strict', 'SHOULD failures fail the run too'))
+    .addOption(new Option('--baseline <file>', 'accepted failures (findings or checks, each with its reason): fail only on what it does not accept (see: conformance baseline write)'))
     .addOption(new Option('--report <formats>', `comma-separated report files to write: ${REPORT_FORMATS.join(', ')}`))
     .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
     .addOption(new Option('--all-failures', 'print every failure in full (default: the first 3 per check)'))
     .addOption(new Option('--shard <i/n>', 'run slice i of n (events by system and name, every n-th; whole-endpoint checks in 1/n); merge the reports with `conformance merge`').argParser(shardValue))
     .addOption(new Option('--no-progress', 'no progress bar or progress lines'));
   if (scope === 'demo') return command;
-  return addAuthOptions(command.addOption(new Option('--observe <url>', 'your test hook that counts applied deliveries (see README: observer contract)')))
+  return addAuthOptions(
+    command
+      .addOption(new Option('--observe <url>', 'your test hook that counts applied deliveries (see README: observer contract)'))
+      .addOption(new Option('--config <file>', 'a configuration file (default: conformance.config.json, .mjs or .ts, or "conformance" in package.json, from here upward)'))
+      .addOption(new Option('--no-config', 'read no configuration file')),
+  );
 }
 
 function copiesValue(value: string): number {
@@ -99,100 +116,76 @@ function copiesValue(value: string): number {
   return copies;
 }
 
-export async function runCommand(options: RunOptions, io: Io): Promise<number> {
-  const target = parseTarget(options.target);
-  const secret = resolveSecret(options, io);
-  if (options.system !== undefined && options.spec !== undefined) throw new UsageError('give --system or --spec, not both');
-  const specs = await selectSpecs(options, io, WEBHOOK_SYSTEMS);
-  const allEvents = specs.flatMap((spec) => spec.events);
-  if (allEvents.length === 0) throw new UsageError(`${specs.map((spec) => spec.system).join(', ')} describes no webhook events (REST operations are tested by \`conformance api\`)`);
-  const events = selectEvents(allEvents, options.events);
-  const suites = selectSuites(options.suite);
-  const checkFilter = selectChecks(options.checks, suites);
-  const auth = parseAuth(options);
-  const formats = parseFormats(options.report);
-  const observer = options.observe ? new Observer(parseUrl(options.observe, '--observe'), { timeoutMs: options.deadline, settleMs: 2000 }) : undefined;
-  const seed = options.seed ?? freshSeed();
-  const redaction: Redaction = { secret, credentialHeaders: credentialHeaderNames(auth) };
-  const systems = specs.map((spec) => spec.system);
-  const reproduce = reproducer({ target, seed, options, systems, events: new Set(events.map((event) => event.name)) });
-  const { name: tool, version } = packageInfo();
-  const config: ConformanceReport['config'] = {
-    systems,
-    suites,
-    events: events.length,
-    examples: options.examples,
-    deadlineMs: options.deadline,
-    concurrency: options.concurrency,
-    burst: options.burst,
-    copies: options.copies,
-    retryAfterMs: options.retryAfter,
-    observer: observer !== undefined,
-    strict: options.strict === true,
-    ...(options.shard ? { shard: shardName(options.shard) } : {}),
-    ...specDeviationsConfig(specs, io.cwd),
-  };
+function shardValue(value: string): string {
+  try {
+    parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value.trim();
+}
 
-  printHeader(io, { tool, version, target: target.href, seed, config });
+/** Options as the job names them, from flags (those given only, when `given` says which). */
+export function optionsFromFlags(flags: RunFlags, given: (key: keyof RunFlags) => boolean = () => true): RunOptions {
+  const renamed: Partial<Record<keyof RunFlags, keyof RunOptions>> = { system: 'systems', suite: 'suites', header: 'headers' };
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags) as [keyof RunFlags, unknown][]) {
+    if (key === 'config' || value === undefined || !given(key)) continue;
+    options[renamed[key] ?? key] = value;
+  }
+  return options as RunOptions;
+}
+
+/**
+ * The main job's action: the configuration file's options overridden by the flags given on the command line. Without
+ * a target in either, the help (exit 2).
+ */
+export async function mainJob(flags: RunFlags, command: Command, io: Io, printHelp: () => void): Promise<number> {
+  const { options, wiring } = await configured(flags, command, io);
+  if (options.target === undefined) {
+    printHelp();
+    return 2;
+  }
+  return runCommand(options, io, wiring);
+}
+
+/** The options of a command taking the run flags: the configuration file's, overridden by the flags given. */
+export async function configured(flags: RunFlags, command: Command, io: Io): Promise<{ options: RunOptions; wiring: RunWiring; config?: LoadedConfig }> {
+  const config = flags.config === false ? undefined : await loadConfig(io.cwd, flags.config);
+  const fromFlags = optionsFromFlags(flags, (key) => {
+    const source = command.getOptionValueSource(key);
+    return source !== undefined && source !== 'default';
+  });
+  const options: RunOptions = { ...config?.options, ...fromFlags };
+  // The secret: --secret, else ZOOM_WEBHOOK_SECRET_TOKEN, else the configuration's (flags, then the environment, then files).
+  if (fromFlags.secret === undefined && io.env.ZOOM_WEBHOOK_SECRET_TOKEN) delete options.secret;
+  const nameOf = (key: keyof PlanOptions) => (config && !(key in fromFlags) && key in config.options ? `${key} (${config.source})` : flagName(key));
+  return {
+    options,
+    wiring: { nameOf, reproduce: { kind: 'command', ...(typeof flags.config === 'string' ? { config: flags.config } : {}) } },
+    ...(config ? { config } : {}),
+  };
+}
+
+/** Runs the job, prints the console report, writes the report files; returns the exit code. */
+export async function runCommand(options: RunOptions, io: Io, wiring: RunWiring, after?: (outcome: JobOutcome, plan: JobPlan) => Promise<number>): Promise<number> {
+  const { allFailures, progress, ...job } = options;
+  // The formats are checked before anything is sent.
+  parseFormats(job.report, wiring.nameOf('report'));
+  const plan = await planJob(job, { cwd: io.cwd, env: io.env, stderr: io.stderr, nameOf: wiring.nameOf, reproduce: wiring.reproduce });
+  printHeader(io, { tool: plan.tool, version: plan.version, target: plan.targetLabel, seed: plan.seed, config: plan.config });
   // From here on Ctrl-C or SIGTERM (or the parent going away) stops the run gracefully: reports of what ran.
   const stop = io.listenForStop?.();
   try {
-    if (observer) {
-      try {
-        await observer.preflight();
-      } catch (error) {
-        if (error instanceof ObserverError) throw new UsageError(`--observe: ${error.message}`);
-        throw error;
-      }
-    }
-    const runConfig: RunConfig = {
-      target,
-      secret,
-      events,
-      suites,
-      ...(checkFilter ? { checkFilter } : {}),
-      examples: options.examples,
-      seed,
-      deadlineMs: options.deadline,
-      concurrency: options.concurrency,
-      burst: options.burst,
-      copies: options.copies,
-      retryAfterMs: options.retryAfter,
-      ...(observer ? { observer } : {}),
-      ...(auth ? { auth } : {}),
-      ...(options.insecure ? { insecure: true } : {}),
-      reproduce,
-      ...(options.shard ? { shard: { events: shardEvents(events, options.shard), runLevel: options.shard.index === 1 } } : {}),
-      ...(stop ? { stop: stop.signal } : {}),
-    };
-    const progress = progressDisplay(io, options.progress);
-    let outcome;
+    const display = progressDisplay(io, progress !== false);
+    let outcome: JobOutcome;
     try {
-      outcome = await runConformance(runConfig, { onProgress: (state) => progress.update(state) });
-    } catch (error) {
-      if (error instanceof TargetUnreachable) throw new UsageError(error.message);
-      throw error;
+      outcome = await runJob(plan, { ...(stop ? { stop: stop.signal } : {}), onProgress: (state) => display.update(state), observeName: wiring.nameOf('observe') });
     } finally {
-      progress.stop();
+      display.stop();
     }
-    const report = buildReport(
-      {
-        tool,
-        version,
-        target: target.href,
-        seed,
-        startedAt: outcome.startedAt,
-        durationMs: outcome.durationMs,
-        deliveries: outcome.deliveries,
-        latencies: outcome.latencies,
-        ...(outcome.stopped ? { stopped: outcome.stopped.reason } : {}),
-        config,
-        results: outcome.results,
-      },
-      redaction,
-    );
-    const files = await writeReports(report, formats, options.out, io);
-    printResults(io, report, { allFailures: options.allFailures === true, files });
+    const files = await writeReports(outcome.report, plan.formats, plan.outDir, io);
+    printResults(io, outcome.report, { allFailures: allFailures === true, files });
     for (const error of outcome.internalErrors) io.stderr.write(`conformance: internal error: ${printable(error)}\n`);
     const requested = stop?.request();
     if (requested) return requested.exitCode;
@@ -201,52 +194,11 @@ export async function runCommand(options: RunOptions, io: Io): Promise<number> {
       io.stderr.write(`conformance: ${printable(outcome.stopped.reason)}\n`);
       return 2;
     }
-    return report.summary.verdict === 'pass' ? 0 : 1;
+    // A command built on the main job (baseline write) decides the rest.
+    if (after) return await after(outcome, plan);
+    return outcome.report.summary.verdict === 'pass' ? 0 : 1;
   } finally {
     stop?.close();
   }
 }
 
-function selectSuites(list: string | undefined): SuiteId[] {
-  if (list === undefined) return [...SUITE_IDS];
-  const names = splitList(list);
-  if (names.length === 0) throw new UsageError('--suite needs at least one suite name');
-  for (const name of names) {
-    if (!(SUITE_IDS as readonly string[]).includes(name)) throw new UsageError(`--suite: unknown suite "${name}" (known: ${SUITE_IDS.join(', ')})`);
-  }
-  return SUITE_IDS.filter((id) => names.includes(id));
-}
-
-function selectChecks(globs: string | undefined, suites: SuiteId[]): ((check: Check) => boolean) | undefined {
-  if (globs === undefined) return undefined;
-  const patterns = splitList(globs);
-  if (patterns.length === 0) throw new UsageError('--checks needs at least one glob');
-  const candidates = ALL_CHECKS.filter((check) => suites.includes(check.suite));
-  const matchers = patterns.map((pattern) => ({ pattern, match: picomatch(pattern) }));
-  for (const { pattern, match } of matchers) {
-    if (!candidates.some((check) => match(check.id))) throw new UsageError(`--checks: "${pattern}" matches no check of the selected suites (see: conformance checks)`);
-  }
-  return (check) => matchers.some(({ match }) => match(check.id));
-}
-
-/** The command line that repeats one check on one event: same seed, target, specs and delivery settings; no secret. */
-function reproducer(input: { target: URL; seed: number; options: RunOptions; systems: string[]; events: Set<string> }): (check: Check, event: string | undefined) => string {
-  const { options } = input;
-  const fixed = [
-    options.reproduceAs ?? `npx conformance --target ${quote(input.target.href)}`,
-    `--seed ${input.seed}`,
-    options.spec !== undefined ? specArguments(options) : options.system !== undefined ? `--system ${quote(input.systems.join(','))}` : '',
-    options.examples !== DEFAULT_EXAMPLES ? `--examples ${options.examples}` : '',
-    options.deadline !== ZOOM.deadlineMs ? `--deadline ${options.deadline}` : '',
-    options.burst !== 50 ? `--burst ${options.burst}` : '',
-    options.copies !== DEFAULT_COPIES ? `--copies ${options.copies}` : '',
-    options.retryAfter !== DEFAULT_RETRY_AFTER_MS ? `--retry-after ${options.retryAfter}ms` : '',
-    options.observe !== undefined && options.reproduceAs === undefined ? `--observe ${quote(options.observe)}` : '',
-    options.basic !== undefined ? `--basic '<user:password>'` : '',
-    options.bearer !== undefined ? `--bearer '<token>'` : '',
-    ...(options.header ?? []).map((header) => `--header ${quote(`${header.split(':')[0]}: <value>`)}`),
-    options.insecure ? '--insecure' : '',
-  ].filter(Boolean);
-  return (check, event) =>
-    [...fixed, `--suite ${check.suite}`, `--checks ${check.id}`, event !== undefined && input.events.has(event) ? `--events ${quote(event)}` : ''].filter(Boolean).join(' ');
-}

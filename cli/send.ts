@@ -15,11 +15,12 @@ import { challengeBody, challengeToken, credentialHeaderNames, deliveryHeaders, 
 import { colorsFor, printable } from '../reports/console.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { printExchange } from './exchange-print.js';
-import { findEvent } from './generate.js';
 import { UsageError, type Io } from './io.js';
 import { freshSeed, positiveInteger, seedValue } from './options.js';
-import { selectSpecs, specOption, specStrictOption } from './select-specs.js';
-import { addAuthOptions, parseAuth, parseTarget, resolveSecret, type AuthOptions } from './target-options.js';
+import { findEvent, selectSpecs } from '../job/select-specs.js';
+import { specOption, specStrictOption } from './spec-options.js';
+import { parseAuth, parseTarget, resolveSecret } from '../job/target-options.js';
+import { addAuthOptions, type AuthOptions } from './target-options.js';
 
 export interface SendOptions extends AuthOptions {
   target?: string;

@@ -13,8 +13,9 @@ import { buildValidationReport, printValidationReport, writeValidationReport } f
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { DeliveryValidator, ValidationTally } from '../suites/delivery-validation.js';
 import { UsageError, type Io } from './io.js';
-import { packageInfo } from './package-info.js';
-import { selectSpecs, specOption, specStrictOption, splitList, type SpecSelection } from './select-specs.js';
+import { packageInfo } from '../job/package-info.js';
+import { selectSpecs, splitList, type SpecSelection } from '../job/select-specs.js';
+import { specOption, specStrictOption } from './spec-options.js';
 
 export interface ValidateOptions extends SpecSelection {
   secret?: string;

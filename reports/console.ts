@@ -9,6 +9,7 @@ import pc from 'picocolors';
 import type { Output as Io } from './output.js';
 import type { RunProgress } from '../suites/runner.js';
 import { ALL_SUITE_IDS, type Level } from '../suites/check.js';
+import { acceptedResults, entryName } from './baseline.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { findingsHeadline, type Tally } from './summary.js';
 
@@ -117,7 +118,7 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
   const c = colorsFor(io);
   const out = (line = '') => io.stdout.write(`${line}\n`);
   printFindings(out, c, report);
-  const failures = report.checks.filter((check) => check.status === 'fail');
+  const failures = report.checks.filter((check) => check.status === 'fail' && !check.accepted);
   const byCheck = groupBy(failures, (check) => check.id);
   const ordered = [...byCheck.entries()].sort(([, a], [, b]) => levelRank(a[0]!.level) - levelRank(b[0]!.level));
   if (ordered.length > 0) out();
@@ -133,6 +134,7 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
       out(`    ${c.dim('every one of them: ')}${printable(first.reproduce.replace(/ --events \S+/, ''))}`);
     }
   }
+  printAccepted(out, c, report);
   const skips = report.checks.filter((check) => check.status === 'skip');
   if (skips.length > 0) {
     out();
@@ -152,16 +154,56 @@ export function printResults(io: Io, report: ConformanceReport, options: PrintOp
   out(`${summary.deliveries} ${unit} in ${(report.durationMs / 1000).toFixed(1)} s (${summary.deliveriesPerSecond}/s)${latency}`);
   if (report.stopped) out(c.red(`stopped early: ${printable(report.stopped)}`));
   for (const file of options.files) out(`report: ${printable(file)}`);
+  out(verdictLine(summary, c));
+}
+
+/** `PASS no MUST failure (...)`, `FAIL 3 MUST failures, 2 SHOULD`; with a baseline, what it accepted is told apart. */
+export function verdictLine(summary: ConformanceReport['summary'], c: Colors = pc.createColors(false)): string {
   const { MUST, SHOULD } = summary.byLevel;
-  const verdict =
-    summary.verdict === 'pass'
-      ? c.green(c.bold(`PASS`)) + ` no MUST failure${summary.strict ? ' and no SHOULD failure' : ''} (${MUST.pass} MUST and ${SHOULD.pass} SHOULD results passed${SHOULD.fail > 0 ? `, ${SHOULD.fail} SHOULD failed` : ''})`
-      : c.red(c.bold('FAIL')) + ` ${MUST.fail} MUST failure${MUST.fail === 1 ? '' : 's'}${summary.strict ? `, ${SHOULD.fail} SHOULD failure${SHOULD.fail === 1 ? '' : 's'} (strict)` : `, ${SHOULD.fail} SHOULD`}`;
-  out(verdict);
+  const accepted = summary.accepted;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  if (accepted) {
+    const [mustNew, shouldNew] = [MUST.fail - accepted.MUST, SHOULD.fail - accepted.SHOULD];
+    const acceptedText = `${accepted.MUST} MUST and ${accepted.SHOULD} SHOULD ${accepted.MUST + accepted.SHOULD === 1 ? 'failure' : 'failures'} accepted by the baseline`;
+    return summary.verdict === 'pass'
+      ? c.green(c.bold('PASS')) + ` no new MUST failure${summary.strict ? ' and no new SHOULD failure' : ''} (${MUST.pass} MUST and ${SHOULD.pass} SHOULD results passed${!summary.strict && shouldNew > 0 ? `, ${shouldNew} new SHOULD failed` : ''}; ${acceptedText})`
+      : c.red(c.bold('FAIL')) + ` ${plural(mustNew, 'new MUST failure')}${summary.strict ? `, ${plural(shouldNew, 'new SHOULD failure')} (strict)` : `, ${shouldNew} new SHOULD`} (${acceptedText})`;
+  }
+  return summary.verdict === 'pass'
+    ? c.green(c.bold(`PASS`)) + ` no MUST failure${summary.strict ? ' and no SHOULD failure' : ''} (${MUST.pass} MUST and ${SHOULD.pass} SHOULD results passed${SHOULD.fail > 0 ? `, ${SHOULD.fail} SHOULD failed` : ''})`
+    : c.red(c.bold('FAIL')) + ` ${MUST.fail} MUST failure${MUST.fail === 1 ? '' : 's'}${summary.strict ? `, ${SHOULD.fail} SHOULD failure${SHOULD.fail === 1 ? '' : 's'} (strict)` : `, ${SHOULD.fail} SHOULD`}`;
+}
+
+/**
+ * With a baseline: the failures it accepts, one line per check and reason (they stay in every report, marked
+ * accepted), then its stale entries (they accept nothing any more: the receiver improved).
+ */
+function printAccepted(out: (line?: string) => void, c: Colors, report: ConformanceReport): void {
+  const baseline = report.baseline;
+  if (!baseline) return;
+  const accepted = report.checks.filter((check) => check.status === 'fail' && check.accepted);
+  out();
+  const entries = baseline.entries.filter((entry) => entry.status === 'accepted').length;
+  out(`${c.bold('Baseline')} ${printable(baseline.file)}: ${baseline.accepted} ${baseline.accepted === 1 ? 'failure' : 'failures'} accepted by ${entries} of ${baseline.entries.length} ${baseline.entries.length === 1 ? 'entry' : 'entries'}`);
+  const groups = groupBy(accepted, (check) => `${check.id}\u0000${check.accepted!.entry}`);
+  for (const list of [...groups.values()].sort((a, b) => levelRank(a[0]!.level) - levelRank(b[0]!.level))) {
+    const first = list[0]!;
+    const events = list.map((check) => check.event ?? '(endpoint)');
+    out(`  ${c.dim(`ACCEPTED ${first.level.padEnd(6)}`)} ${printable(first.id)} ${c.dim(`(${list.length}: ${printable(abbreviate(events, 4))})`)}: ${printable(first.accepted!.reason)}`);
+  }
+  for (const entry of baseline.entries.filter((candidate) => candidate.status === 'stale')) {
+    out(`  ${c.yellow('STALE')} ${printable(entryName(entry))}: accepts nothing any more (its checks ran and passed); remove it, or run \`conformance baseline write ${printable(baseline.file)}\``);
+  }
+  // An entry whose checks fail under another cause: say so, or its failures look like a baseline that did not work.
+  for (const entry of baseline.entries.filter((candidate) => candidate.status === 'unused' && candidate.checks)) {
+    const others = [...new Set(report.checks.filter((check) => check.status === 'fail' && !check.accepted && entry.checks!.includes(check.id)).map((check) => check.finding ?? ''))].filter(Boolean);
+    if (others.length === 0) continue;
+    out(`  ${c.yellow('UNUSED')} ${printable(entryName(entry))}: accepted nothing; its checks failed under ${printable(others.join(', '))} (accept that, or its checks by id)`);
+  }
 }
 
 /** The causes behind the failures, one line each (level, id, title, results explained, the parameter inferred). */
-export function printFindings(out: (line?: string) => void, c: Colors, report: Pick<ConformanceReport, 'findings' | 'summary'>): void {
+export function printFindings(out: (line?: string) => void, c: Colors, report: Pick<ConformanceReport, 'findings' | 'summary' | 'checks'>): void {
   const { findings } = report;
   if (findings.length === 0) return;
   out();
@@ -171,7 +213,9 @@ export function printFindings(out: (line?: string) => void, c: Colors, report: P
     const level = finding.level === 'MUST' ? c.red(c.bold('MUST  ')) : c.yellow(c.bold('SHOULD'));
     const parameter = finding.evidence.parameter ? ` · ${finding.evidence.parameter.name}: ${finding.evidence.parameter.value}` : '';
     const results = `${finding.results} result${finding.results === 1 ? '' : 's'}`;
-    out(`  ${level} ${c.bold(printable(finding.id.padEnd(width)))}  ${printable(finding.title)} ${c.dim(`· ${results}${printable(parameter)}`)}`);
+    const accepted = acceptedResults(report, finding.id);
+    const note = accepted === 0 ? '' : accepted === finding.results ? ' · accepted by the baseline' : ` · ${accepted} accepted by the baseline`;
+    out(`  ${level} ${c.bold(printable(finding.id.padEnd(width)))}  ${printable(finding.title)} ${c.dim(`· ${results}${printable(parameter)}${note}`)}`);
   }
   out(c.dim('  the cause, the fix and the evidence of each: the JSON and HTML reports (--report json,html)'));
 }

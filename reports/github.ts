@@ -8,9 +8,10 @@
  */
 import { appendFile } from 'node:fs/promises';
 import type { Output as Io } from './output.js';
-import { printable } from './console.js';
 import { escapeHtml } from './html-escape.js';
 import type { Finding } from '../findings/finding.js';
+import { acceptedResults, entryName } from './baseline.js';
+import { printable } from './console.js';
 import type { CheckRecord, ConformanceReport } from './report.js';
 import { fileReporter } from './reporter.js';
 import { findingsHeadline, type Tally } from './summary.js';
@@ -68,14 +69,14 @@ export function githubSummary(report: ConformanceReport): string {
   if (report.stopped) lines.push(`**Stopped early:** ${markdownText(report.stopped)}`, '');
   if (report.findings.length > 0) {
     lines.push(`### Findings: ${markdownText(findingsHeadline(report))}`, '');
-    for (const finding of report.findings) lines.push(...findingLines(finding));
+    for (const finding of report.findings) lines.push(...findingLines(finding, acceptedResults(report, finding.id)));
   }
   lines.push('| suite | MUST pass | MUST fail | MUST skip | SHOULD pass | SHOULD fail | SHOULD skip |', '|---|--:|--:|--:|--:|--:|--:|');
   const cells = (tally: Tally) => `${tally.pass} | ${tally.fail} | ${tally.skip}`;
   for (const [suite, row] of Object.entries(summary.bySuite)) lines.push(`| ${markdownText(suite)} | ${cells(row.MUST)} | ${cells(row.SHOULD)} |`);
   lines.push(`| **total** | ${cells(summary.byLevel.MUST)} | ${cells(summary.byLevel.SHOULD)} |`, '');
 
-  const failures = groupById(report.checks.filter((check) => check.status === 'fail'));
+  const failures = groupById(report.checks.filter((check) => check.status === 'fail' && !check.accepted));
   if (failures.length > 0) {
     lines.push('### Failures', '');
     for (const list of failures) {
@@ -92,6 +93,7 @@ export function githubSummary(report: ConformanceReport): string {
       lines.push('', 'Reproduce (the first):', '', codeBlock(first.reproduce, 'sh'), '', '</details>', '');
     }
   }
+  lines.push(...baselineLines(report));
   const skipped = groupById(report.checks.filter((check) => check.status === 'skip'));
   if (skipped.length > 0) {
     lines.push('### Skipped', '');
@@ -103,13 +105,30 @@ export function githubSummary(report: ConformanceReport): string {
   return text.length > MAX_SUMMARY_CHARS ? `${text.slice(0, MAX_SUMMARY_CHARS)}\n\n… (cut: the summary is longer than GitHub takes)\n` : text;
 }
 
+/** With a baseline: the failures it accepts, by check, with the reason; then its stale entries. */
+function baselineLines(report: ConformanceReport): string[] {
+  const baseline = report.baseline;
+  if (!baseline) return [];
+  const lines = [`### Accepted by the baseline ${markdownText(baseline.file)}: ${baseline.accepted} ${baseline.accepted === 1 ? 'failure' : 'failures'}`, ''];
+  for (const list of groupById(report.checks.filter((check) => check.status === 'fail' && check.accepted))) {
+    const first = list[0]!;
+    lines.push(`- **${first.level}** ${markdownText(first.id)} (${list.length}): ${markdownText(cut(first.accepted!.reason, REASON_CHARS))}`);
+  }
+  for (const entry of baseline.entries.filter((candidate) => candidate.status === 'stale')) {
+    lines.push(`- stale: ${markdownText(entryName(entry))} accepts nothing any more: remove it (or run conformance baseline write)`);
+  }
+  lines.push('');
+  return lines;
+}
+
 /** A finding as a details block: the line that names it, then its cause, fix, evidence and the checks it explains. */
-function findingLines(finding: Finding): string[] {
+function findingLines(finding: Finding, accepted: number): string[] {
   const { evidence } = finding;
   const parameter = evidence.parameter ? ` · ${escapeHtml(evidence.parameter.name)}: ${escapeHtml(evidence.parameter.value)}` : '';
+  const note = accepted === 0 ? '' : accepted === finding.results ? ' · accepted by the baseline' : ` · ${accepted} accepted by the baseline`;
   return [
     // An HTML block: Markdown escapes do not apply inside it, HTML escapes do.
-    `<details><summary><b>${finding.level}</b> ${escapeHtml(finding.id)}: ${escapeHtml(finding.title)} · ${finding.results} result${finding.results === 1 ? '' : 's'}${parameter}</summary>`,
+    `<details><summary><b>${finding.level}</b> ${escapeHtml(finding.id)}: ${escapeHtml(finding.title)} · ${finding.results} result${finding.results === 1 ? '' : 's'}${parameter}${note}</summary>`,
     '',
     markdownText(finding.cause),
     '',
@@ -128,12 +147,12 @@ function findingLines(finding: Finding): string[] {
 
 /**
  * One `::error` per MUST finding (a cause, not each check or event: GitHub shows only the first few annotations of a
- * step). They go to the job's log, whose viewer interprets terminal escapes too: made printable after the command
+ * step), but for those a baseline accepts whole. They go to the job's log, whose viewer interprets terminal escapes too: made printable after the command
  * escaping.
  */
 export function annotations(report: ConformanceReport): string[] {
   return report.findings
-    .filter((finding) => finding.level === 'MUST')
+    .filter((finding) => finding.level === 'MUST' && acceptedResults(report, finding.id) < finding.results)
     .map((finding) => {
       const title = `MUST ${finding.id}: ${finding.title} (${finding.results} failed result${finding.results === 1 ? '' : 's'})`;
       const example = finding.evidence.example;

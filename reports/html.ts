@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../findings/finding.js';
+import { acceptedResults, entryName } from './baseline.js';
 import type { Level } from '../suites/check.js';
 import { escapeHtml, scriptJson } from './html-escape.js';
 import { PAGE_SCRIPT } from './html-page-script.js';
@@ -78,7 +79,9 @@ export function pageData(report: ConformanceReport): PageData {
       eventAt = data.events.push([check.event, check.system]) - 1;
       eventIndex.set(eventKey, eventAt);
     }
-    data.rows.push([checkAt, eventAt, STATUS_CODE[check.status], check.reason, check.finding === undefined ? -1 : (findingIndex.get(check.finding) ?? -1)]);
+    // A failure a baseline accepts says so first, wherever its reason is shown.
+    const reason = check.accepted ? `accepted by the baseline (${check.accepted.reason}): ${check.reason ?? ''}` : check.reason;
+    data.rows.push([checkAt, eventAt, STATUS_CODE[check.status], reason, check.finding === undefined ? -1 : (findingIndex.get(check.finding) ?? -1)]);
   }
   return data;
 }
@@ -146,6 +149,7 @@ export function htmlReport(report: ConformanceReport): string {
 <h1><span class="verdict ${summary.verdict}">${verdict}</span> Zoom webhook conformance</h1>
 <p class="headline">${headline(report)}</p>
 ${findingsSection(report)}
+${baselineSection(report)}
 <dl class="facts">${factList}</dl>
 ${report.stopped ? `<p class="stopped">Stopped early: ${escapeHtml(report.stopped)}</p>` : ''}
 </header>
@@ -208,7 +212,7 @@ function findingItem(report: ConformanceReport, finding: Finding, index: number)
     ? `<h4>Example</h4><p>${escapeHtml(`${evidence.example.check} on ${evidence.example.event ?? 'the whole endpoint'}: ${evidence.example.description}`)}</p><pre class="cmd">${escapeHtml(evidence.example.reproduce)}</pre>`
     : '';
   return `<details class="finding ${finding.level}${finding.id.startsWith('unexplained:') ? ' unexplained' : ''}">
-<summary><span class="badge ${finding.level}">${finding.level}</span> <span class="mono id">${escapeHtml(finding.id)}</span> <span class="title">${escapeHtml(finding.title)}</span> <span class="count">${results}</span>${parameter}</summary>
+<summary><span class="badge ${finding.level}">${finding.level}</span> <span class="mono id">${escapeHtml(finding.id)}</span> <span class="title">${escapeHtml(finding.title)}</span> <span class="count">${results}</span>${parameter}${acceptedNote(report, finding)}</summary>
 <div class="finding-body">
 <p class="cause">${escapeHtml(finding.cause)}</p>
 <h4>Fix</h4><p>${escapeHtml(finding.fix)}</p>${finding.fixExample ? `<pre class="cmd">${escapeHtml(finding.fixExample)}</pre>` : ''}
@@ -220,10 +224,41 @@ ${example}
 </details>`;
 }
 
+/** With a baseline: how many of the finding's results it accepts. */
+function acceptedNote(report: ConformanceReport, finding: Finding): string {
+  const accepted = acceptedResults(report, finding.id);
+  if (accepted === 0) return '';
+  return `<span class="count">${accepted === finding.results ? 'accepted by the baseline' : `${accepted} accepted by the baseline`}</span>`;
+}
+
+/** With a baseline: its file, what it accepted, and each entry with its status and reason. */
+function baselineSection(report: ConformanceReport): string {
+  const baseline = report.baseline;
+  if (!baseline) return '';
+  const items = baseline.entries
+    .map((entry) => `<li><b>${escapeHtml(entry.status)}</b> <span class="mono">${escapeHtml(entryName(entry))}</span>: ${entry.results} result${entry.results === 1 ? '' : 's'} · ${escapeHtml(entry.reason)}</li>`)
+    .join('');
+  return `<section id="baseline" aria-labelledby="baseline-title">
+<h2 id="baseline-title">Baseline <small>${escapeHtml(baseline.file)}: ${baseline.accepted} failure${baseline.accepted === 1 ? '' : 's'} accepted${baseline.stale > 0 ? `, ${baseline.stale} stale entr${baseline.stale === 1 ? 'y' : 'ies'} (they accept nothing any more: remove them)` : ''}</small></h2>
+<ul class="explained">${items}</ul>
+</section>`;
+}
+
 /** The verdict in words: what failed at which level, what was skipped, what passed. */
 function headline(report: ConformanceReport): string {
   const { MUST, SHOULD } = report.summary.byLevel;
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const accepted = report.summary.accepted;
+  if (accepted) {
+    return [
+      `<b${MUST.fail - accepted.MUST > 0 ? ' class="n-fail"' : ''}>${plural(MUST.fail - accepted.MUST, 'new MUST failure')}</b>`,
+      plural(SHOULD.fail - accepted.SHOULD, 'new SHOULD failure'),
+      `${accepted.MUST + accepted.SHOULD} accepted by the baseline`,
+      `${MUST.skip + SHOULD.skip} skipped`,
+      `${MUST.pass + SHOULD.pass} passed`,
+      report.summary.strict ? 'strict: any failure the baseline does not accept fails the run' : 'the run fails on MUST failures the baseline does not accept',
+    ].join(' · ');
+  }
   return [
     `<b${MUST.fail > 0 ? ' class="n-fail"' : ''}>${plural(MUST.fail, 'MUST failure')}</b>`,
     plural(SHOULD.fail, 'SHOULD failure'),

@@ -3,7 +3,9 @@
  * test-report actions, Azure). One testsuite per suite, one testcase per check and event (classname: the check id;
  * name: the check id and the event), a failure with a one-line message and the reproduce line, a skip with its
  * reason, and the run's seed, target and versions as properties. Then a `findings` testsuite with one failed
- * testcase per finding (classname `findings`, name: the finding's id), so CI dashboards count causes too.
+ * testcase per finding (classname `findings`, name: the finding's id), so CI dashboards count causes too. With a
+ * baseline, the failures it accepts (and the findings all of whose results it accepts) are skipped testcases whose
+ * message says so and why, with the failure's text: a dashboard counts as failures only what fails the run.
  *
  * xmlbuilder2 writes the XML and escapes `<`, `>` and quotes. It leaves an `&` that starts an entity reference as it
  * is (`&amp;` stays `&amp;`, `&bogus;` would break the file), so every string goes through `xmlString` first, which
@@ -13,6 +15,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Finding } from '../findings/finding.js';
+import { acceptedResults } from './baseline.js';
 import type { CheckRecord, ConformanceReport, ExchangeRecord } from './report.js';
 import { fileReporter } from './reporter.js';
 
@@ -43,14 +46,16 @@ function xmlString(text: string): string {
 export function junitXml(report: ConformanceReport): string {
   const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: (char: string) => visibleEscape(char) });
   const total = report.summary.total;
-  // Every finding is a failed testcase of the `findings` suite, counted with the rest.
+  // Every finding is a failed testcase of the `findings` suite, counted with the rest (skipped when the baseline accepts all it explains).
   const findings = report.findings.length;
+  const acceptedFindings = report.findings.filter((finding) => findingAccepted(report, finding)).length;
+  const accepted = report.checks.filter(isAccepted).length;
   const suites = root.ele('testsuites', {
     name: xmlString(`${report.tool} ${report.target}`),
     tests: String(total.pass + total.fail + total.skip + findings),
-    failures: String(total.fail + findings),
+    failures: String(total.fail - accepted + findings - acceptedFindings),
     errors: '0',
-    skipped: String(total.skip),
+    skipped: String(total.skip + accepted + acceptedFindings),
     time: seconds(report.durationMs),
     timestamp: report.startedAt,
   });
@@ -64,13 +69,13 @@ export function junitXml(report: ConformanceReport): string {
   for (const suite of Object.keys(report.summary.bySuite)) {
     const checks = bySuite.get(suite);
     if (!checks) continue;
-    const count = (status: CheckRecord['status']) => String(checks.filter((check) => check.status === status).length);
+    const failures = checks.filter((check) => check.status === 'fail' && !isAccepted(check)).length;
     const element = suites.ele('testsuite', {
       name: suite,
       tests: String(checks.length),
-      failures: count('fail'),
+      failures: String(failures),
       errors: '0',
-      skipped: count('skip'),
+      skipped: String(checks.length - failures - checks.filter((check) => check.status === 'pass').length),
       time: seconds(checks.reduce((sum, check) => sum + checkMs(check), 0)),
       timestamp: report.startedAt,
     });
@@ -81,20 +86,20 @@ export function junitXml(report: ConformanceReport): string {
     const element = suites.ele('testsuite', {
       name: 'findings',
       tests: String(findings),
-      failures: String(findings),
+      failures: String(findings - acceptedFindings),
       errors: '0',
-      skipped: '0',
+      skipped: String(acceptedFindings),
       time: '0.000',
       timestamp: report.startedAt,
     });
     addProperties(element, report);
-    for (const finding of report.findings) addFinding(element, finding);
+    for (const finding of report.findings) addFinding(element, finding, findingAccepted(report, finding));
   }
   return suites.end({ prettyPrint: true });
 }
 
 /** One finding: a failed testcase whose text is the cause, the fix and the evidence. */
-function addFinding(suite: XMLBuilder, finding: Finding): void {
+function addFinding(suite: XMLBuilder, finding: Finding, accepted: boolean): void {
   const results = `${finding.results} failed result${finding.results === 1 ? '' : 's'}`;
   const testcase = suite.ele('testcase', { name: xmlString(finding.id), classname: 'findings', time: '0.000' });
   const { evidence } = finding;
@@ -108,9 +113,19 @@ function addFinding(suite: XMLBuilder, finding: Finding): void {
     ...(evidence.parameter ? [`${evidence.parameter.name}: ${evidence.parameter.value}`] : []),
     ...(evidence.example ? [`example: ${evidence.example.description}`, `reproduce: ${evidence.example.reproduce}`] : []),
   ];
-  testcase
-    .ele('failure', { message: xmlString(oneLine(`${finding.level}: ${finding.title} (${results})`, MESSAGE_CHARS)), type: finding.level })
-    .txt(xmlString(`\n${lines.join('\n')}\n`));
+  const message = `${finding.level}: ${finding.title} (${results})`;
+  if (accepted) testcase.ele('skipped', { message: xmlString(oneLine(`accepted by the baseline: ${message}`, MESSAGE_CHARS)) }).txt(xmlString(`\n${lines.join('\n')}\n`));
+  else testcase.ele('failure', { message: xmlString(oneLine(message, MESSAGE_CHARS)), type: finding.level }).txt(xmlString(`\n${lines.join('\n')}\n`));
+}
+
+/** A failed result the baseline accepts. */
+function isAccepted(check: CheckRecord): boolean {
+  return check.status === 'fail' && check.accepted !== undefined;
+}
+
+/** A finding every failed result of which the baseline accepts. */
+function findingAccepted(report: ConformanceReport, finding: Finding): boolean {
+  return report.baseline !== undefined && acceptedResults(report, finding.id) === finding.results;
 }
 
 function addProperties(suite: XMLBuilder, report: ConformanceReport): void {
@@ -131,6 +146,9 @@ function addProperties(suite: XMLBuilder, report: ConformanceReport): void {
     ['shard', report.config.shard],
     ['merged.shards', report.merged?.shards.join(',')],
     ['stopped', report.stopped ?? undefined],
+    ['baseline', report.baseline?.file],
+    ['baseline.accepted', report.baseline ? String(report.baseline.accepted) : undefined],
+    ['baseline.stale', report.baseline ? String(report.baseline.stale) : undefined],
   ];
   for (const [name, value] of values) if (value !== undefined) properties.ele('property', { name, value: xmlString(value) });
 }
@@ -141,7 +159,9 @@ function addTestcase(suite: XMLBuilder, check: CheckRecord): void {
     classname: xmlString(check.id),
     time: seconds(checkMs(check)),
   });
-  if (check.status === 'fail') {
+  if (isAccepted(check)) {
+    testcase.ele('skipped', { message: xmlString(oneLine(`accepted by the baseline (${check.accepted!.reason}): ${check.level}: ${check.reason ?? check.title}`, MESSAGE_CHARS)) }).txt(xmlString(failureText(check)));
+  } else if (check.status === 'fail') {
     testcase.ele('failure', { message: xmlString(oneLine(`${check.level}: ${check.reason ?? check.title}`, MESSAGE_CHARS)), type: check.level }).txt(xmlString(failureText(check)));
   } else if (check.status === 'skip') {
     testcase.ele('skipped', { message: xmlString(oneLine(check.reason ?? 'skipped', MESSAGE_CHARS)) });

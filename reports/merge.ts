@@ -3,6 +3,7 @@
  * order as one unsharded run of the seed gives, with totals recomputed. Only reports of one run can be merged: the
  * same tool, version, target, seed and configuration, each shard of the same n exactly once.
  */
+import { applyBaseline, type Baseline, type BaselineSection } from './baseline.js';
 import type { ConformanceReport } from './report.js';
 import { boundExchanges, orderChecks, withFindings } from './report.js';
 import { summarize, type LatencySummary } from './summary.js';
@@ -65,6 +66,9 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
   const durationMs = Math.max(...reports.map((report) => report.durationMs));
   const deliveries = reports.reduce((sum, report) => sum + report.summary.deliveries, 0);
   const stopped = reports.flatMap((report) => (report.stopped ? [`shard ${report.config.shard}: ${report.stopped}`] : []));
+  // The shards' baseline (one for all, or none) accepts what it accepts of the whole run, and is stale where the whole run says so.
+  const baseline = baselineOf(inputs);
+  const accepted = baseline ? applyBaseline(checks, baseline) : undefined;
   return {
     tool: first.report.tool,
     version: first.report.version,
@@ -76,10 +80,22 @@ export function mergeReports(inputs: readonly ReportFile[]): ConformanceReport {
     config,
     merged: { shards },
     stopped: stopped.length > 0 ? stopped.join('; ') : null,
-    summary: summarize(checks, { strict: config.strict, deliveries, durationMs, latencies: worstLatencies(reports) }),
+    summary: summarize(accepted?.checks ?? checks, { strict: config.strict, deliveries, durationMs, latencies: worstLatencies(reports), baseline: accepted !== undefined }),
     findings,
-    checks,
+    ...(accepted ? { baseline: accepted.section } : {}),
+    checks: accepted?.checks ?? checks,
   };
+}
+
+/** The baseline the shards were run with: the same in every one of them, or none in any. */
+function baselineOf(inputs: readonly ReportFile[]): Baseline | undefined {
+  const entriesOf = (section: BaselineSection | undefined) => JSON.stringify(section?.entries.map(({ status: _status, results: _results, ...entry }) => entry) ?? null);
+  const first = inputs[0]!;
+  for (const input of inputs.slice(1)) {
+    if (entriesOf(input.report.baseline) !== entriesOf(first.report.baseline)) throw new MergeError(`${input.file} is not from the same run as ${first.file}: another baseline`);
+  }
+  const section = first.report.baseline;
+  return section ? { file: section.file, entries: section.entries.map(({ status: _status, results: _results, ...entry }) => entry) } : undefined;
 }
 
 function configOf(report: ConformanceReport): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { diagnose } from '../findings/diagnose.js';
 import type { Finding } from '../findings/finding.js';
 import { ALL_SUITE_IDS, type CheckResult, type Level, type Observation, type Status, type SuiteId } from '../suites/check.js';
 import { ALL_CHECKS } from '../suites/index.js';
+import { applyBaseline, type Acceptance, type Baseline, type BaselineSection } from './baseline.js';
 import { curlCommand } from './curl.js';
 import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
 import { summarize, type Summary } from './summary.js';
@@ -74,6 +75,8 @@ export interface CheckRecord {
   observed?: Observation;
   /** Failed results: the id of the finding that explains it (one of `findings`). */
   finding?: string;
+  /** Failed results a baseline accepts: its entry and reason (the verdict does not count them). */
+  accepted?: Acceptance;
 }
 
 export interface ConformanceReport {
@@ -113,6 +116,8 @@ export interface ConformanceReport {
   summary: Summary;
   /** The causes behind the failed results: each failed result names the one that explains it. */
   findings: Finding[];
+  /** With a baseline (`--baseline`): the file, what it accepted, and each entry's status (`stale`: accepts nothing any more). */
+  baseline?: BaselineSection;
   checks: CheckRecord[];
 }
 
@@ -128,6 +133,8 @@ export interface ReportInput {
   stopped?: string;
   config: ConformanceReport['config'];
   results: readonly CheckResult[];
+  /** Failures accepted for now: the verdict counts only the others. */
+  baseline?: Baseline;
 }
 
 export function buildReport(input: ReportInput, redaction: Redaction): ConformanceReport {
@@ -150,6 +157,9 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
   }
   // The diagnosis reads what the bound keeps of every exchange (status, timing, traits): it runs on the bounded records.
   const { findings, checks: diagnosed } = withFindings(boundExchanges(checks), input.config.deadlineMs);
+  // The baseline accepts findings by id: applied to the diagnosed records.
+  const accepted = input.baseline ? applyBaseline(diagnosed, input.baseline) : undefined;
+  const records = accepted?.checks ?? diagnosed;
   return {
     tool: input.tool,
     version: input.version,
@@ -160,9 +170,10 @@ export function buildReport(input: ReportInput, redaction: Redaction): Conforman
     durationMs: Math.round(input.durationMs),
     config: input.config,
     stopped: input.stopped ?? null,
-    summary: summarize(diagnosed, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies }),
+    summary: summarize(records, { strict: input.config.strict, deliveries: input.deliveries, durationMs: input.durationMs, latencies: input.latencies, baseline: accepted !== undefined }),
     findings,
-    checks: diagnosed,
+    ...(accepted ? { baseline: accepted.section } : {}),
+    checks: records,
   };
 }
 

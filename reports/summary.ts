@@ -24,6 +24,8 @@ export interface Summary {
   deliveries: number;
   deliveriesPerSecond: number;
   latencyMs: LatencySummary | null;
+  /** With a baseline: the failures it accepted, by level (counted in `total` and `byLevel`, not in the verdict). */
+  accepted?: Record<Level, number>;
 }
 
 export function emptyTally(): Tally {
@@ -35,6 +37,8 @@ export interface Counted {
   suite: SuiteId;
   level: Level;
   status: Status;
+  /** Set on a failure a baseline accepts. */
+  accepted?: unknown;
 }
 
 export interface SummaryOptions {
@@ -43,22 +47,28 @@ export interface SummaryOptions {
   durationMs: number;
   /** The latencies of every answered delivery, or their summary when only that is known (merged shards). */
   latencies: readonly number[] | LatencySummary | null;
+  /** A baseline was applied: count what it accepted (`accepted`), and leave it out of the verdict. */
+  baseline?: boolean;
 }
 
 export function summarize(results: readonly Counted[], options: SummaryOptions): Summary {
   const total = emptyTally();
   const byLevel: Record<Level, Tally> = { MUST: emptyTally(), SHOULD: emptyTally() };
   const bySuite: Summary['bySuite'] = {};
+  const accepted: Record<Level, number> = { MUST: 0, SHOULD: 0 };
   for (const result of results) {
     total[result.status]++;
     byLevel[result.level][result.status]++;
     const suite = (bySuite[result.suite] ??= { MUST: emptyTally(), SHOULD: emptyTally() });
     suite[result.level][result.status]++;
+    if (result.status === 'fail' && result.accepted !== undefined) accepted[result.level]++;
   }
   // Keep the suites in their run order.
   const ordered: Summary['bySuite'] = {};
   for (const id of ALL_SUITE_IDS) if (bySuite[id]) ordered[id] = bySuite[id];
-  const failed = options.strict ? total.fail > 0 : byLevel.MUST.fail > 0;
+  // What the verdict counts: the failures no baseline accepts.
+  const mustFailures = byLevel.MUST.fail - accepted.MUST;
+  const failed = options.strict ? mustFailures + byLevel.SHOULD.fail - accepted.SHOULD > 0 : mustFailures > 0;
   return {
     verdict: failed ? 'fail' : 'pass',
     strict: options.strict,
@@ -68,6 +78,7 @@ export function summarize(results: readonly Counted[], options: SummaryOptions):
     deliveries: options.deliveries,
     deliveriesPerSecond: options.durationMs > 0 ? Math.round((options.deliveries / options.durationMs) * 1000) : 0,
     latencyMs: isLatencyList(options.latencies) ? latencySummary(options.latencies) : options.latencies,
+    ...(options.baseline ? { accepted } : {}),
   };
 }
 

@@ -122,7 +122,7 @@ export function selectedChecks(config: Pick<RunConfig, 'suites' | 'checkFilter'>
     .filter((check) => config.checkFilter?.(check) ?? true);
 }
 
-export async function runConformance(config: RunConfig, listener: RunListener = {}): Promise<RunOutcome> {
+export async function runSuites(config: RunConfig, listener: RunListener = {}): Promise<RunOutcome> {
   const problem = await unreachableReason(config.target, config.deadlineMs, config.insecure);
   if (problem) throw new TargetUnreachable(`cannot reach ${config.target.origin}: ${problem}`);
 

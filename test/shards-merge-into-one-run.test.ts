@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shardEvents, shardValue } from '../cli/shard.js';
+import { parseShard, shardEvents } from '../job/shard.js';
 import type { ConformanceReport } from '../reports/report.js';
 import { WEBHOOK_SYSTEMS, loadBundledSpec } from '../specs/catalog.js';
 import { startReceiver, type RunningReceiver } from './support/receivers.js';
@@ -79,7 +79,7 @@ describe('--shard i/n', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(/--shard takes i\/n/);
     }
-    expect(shardValue('2/3')).toEqual({ index: 2, count: 3 });
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
   });
 });
 

@@ -4,14 +4,20 @@
  * Each file's deviations from OpenAPI are printed once, as a one-line summary on stderr; `--spec-strict` refuses
  * them instead.
  */
-import { Option } from 'commander';
 import path from 'node:path';
 import { printable } from '../reports/console.js';
 import { shellQuote } from '../reports/curl.js';
 import type { ConformanceReport } from '../reports/report.js';
-import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec } from '../specs/catalog.js';
+import { BUNDLED_SYSTEMS, isBundledSystem, loadBundledSpec, loadSpecFile, SpecError, type Spec, type WebhookEvent } from '../specs/catalog.js';
 import { summariseDeviations } from '../specs/spec-deviations.js';
-import { UsageError, type Io } from './io.js';
+import { closestName } from './closest-name.js';
+import { UsageError } from './usage-error.js';
+
+/** Where spec files are found (relative names) and where their deviations are reported (one line each). */
+export interface SpecIo {
+  cwd: string;
+  stderr: { write(text: string): unknown };
+}
 
 export interface SpecSelection {
   /** Comma-separated bundled system names. */
@@ -22,23 +28,11 @@ export interface SpecSelection {
   specStrict?: boolean;
 }
 
-/** `--spec <file>`, repeatable: each use adds a file. */
-export function specOption(description: string): Option {
-  return new Option('--spec <file>', `${description} (repeatable: several files are read as one)`).argParser((value: string, previous: string[] | undefined) => [
-    ...(previous ?? []),
-    value,
-  ]);
-}
-
-export function specStrictOption(): Option {
-  return new Option('--spec-strict', 'refuse --spec files that deviate from OpenAPI (default: read them leniently, with a warning)');
-}
-
 /**
  * The specs a command works on: the named bundled systems, the user files, or (neither given) `defaults`.
  * Unknown system names are usage errors; spec file problems surface as SpecError.
  */
-export async function selectSpecs(selection: SpecSelection, io: Io, defaults: readonly string[] = BUNDLED_SYSTEMS): Promise<Spec[]> {
+export async function selectSpecs(selection: SpecSelection, io: SpecIo, defaults: readonly string[] = BUNDLED_SYSTEMS): Promise<Spec[]> {
   const files = selection.spec ?? [];
   const names = selection.system !== undefined ? splitList(selection.system) : files.length > 0 ? [] : [...defaults];
   if (selection.system !== undefined && names.length === 0) throw new UsageError('--system needs at least one system name');
@@ -54,7 +48,7 @@ export async function selectSpecs(selection: SpecSelection, io: Io, defaults: re
 }
 
 /** Loads `--spec` files, warns once per file about its deviations, and checks that no two define the same thing. */
-export async function loadSpecFiles(files: readonly string[], io: Io, strict: boolean): Promise<Spec[]> {
+export async function loadSpecFiles(files: readonly string[], io: SpecIo, strict: boolean): Promise<Spec[]> {
   const seen = new Map<string, string>();
   const systems = new Set<string>(BUNDLED_SYSTEMS);
   const specs: Spec[] = [];
@@ -98,6 +92,16 @@ function rejectDuplicates(specs: readonly Spec[], names: (spec: Spec) => string[
       owner.set(name, spec);
     }
   }
+}
+
+/** The one event of that name in the specs; an unknown name (with the likely intended one) or one in several specs is a usage error. */
+export function findEvent(specs: readonly Spec[], name: string): WebhookEvent {
+  const matches = specs.flatMap((spec) => spec.events.filter((event) => event.name === name));
+  if (matches.length === 1) return matches[0]!;
+  const systems = specs.map((spec) => spec.system).join(', ');
+  if (matches.length > 1) throw new UsageError(`event "${name}" is in several specs (${matches.map((event) => event.system).join(', ')}): choose one with --system`);
+  const suggestion = closestName(name, specs.flatMap((spec) => spec.events.map((event) => event.name)));
+  throw new UsageError(`unknown event "${name}" in ${systems}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; see: conformance list`);
 }
 
 /** The `--spec` arguments that repeat a selection, for reproduce lines. */

@@ -6,7 +6,7 @@
  * the probe and the event, never from what ran before, so the shards of a seed together send what one unsharded run
  * of that seed sends, and `conformance merge` puts their reports back together into that run's report.
  */
-import { InvalidArgumentError } from 'commander';
+import { UsageError } from './usage-error.js';
 
 export interface Shard {
   /** 1-based. */
@@ -14,12 +14,12 @@ export interface Shard {
   count: number;
 }
 
-/** Parses `i/n` (commander argument parser). */
-export function shardValue(value: string): Shard {
+/** Parses `i/n`; `name` is how the option is called where it was given (`--shard`, `shard`). */
+export function parseShard(value: string, name = '--shard'): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || count > 1000 || index < 1 || index > count) throw new InvalidArgumentError('--shard takes i/n with 1 <= i <= n <= 1000, e.g. 2/3');
+  if (!match || count < 1 || count > 1000 || index < 1 || index > count) throw new UsageError(`${name} takes i/n with 1 <= i <= n <= 1000, e.g. 2/3`);
   return { index, count };
 }
 
