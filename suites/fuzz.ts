@@ -96,6 +96,16 @@ export interface FuzzOutcome {
 
 type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
 
+/** A case built and signed, ready to send. */
+interface PreparedCase {
+  built: BuiltCase;
+  label: string;
+  request: HttpRequest;
+}
+
+/** An input ready to run: a case built and signed, or a lifecycle scenario (built as it runs). */
+type Prepared = ({ kind: 'case' } & PreparedCase) | { kind: 'scenario'; value: LifecycleScenario };
+
 /** Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7). */
 const TWIN_LIFECYCLES = 100;
 
@@ -190,10 +200,15 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   const expectationOf = (kind: CaseClass): Expectation => (kind === 'forged' ? 'rejected' : kind === 'invalid' ? 'no-server-error' : 'acknowledged');
 
+  /** A case built and signed, ready to send. */
+  const prepareCase = (fuzzCase: FuzzCase): PreparedCase => {
+    const built = buildCase(generator, fuzzCase);
+    const label = `${fuzzCase.class} ${fuzzCase.event.name}`;
+    return { built, label, request: sign(built.body, built.signature, label, { delivery: built.delivery }) };
+  };
+
   /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
-  const runCase = async (lane: number, built: BuiltCase): Promise<boolean> => {
-    const label = `${built.fuzzCase.class} ${built.fuzzCase.event.name}`;
-    const request = sign(built.body, built.signature, label, { delivery: built.delivery });
+  const runCase = async (lane: number, { built, label, request }: PreparedCase): Promise<boolean> => {
     const exchange = await engine.send(request);
     countExchange(tallyOf(built.check), exchange);
     if (built.signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
@@ -410,9 +425,43 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   function interrupt(): never {
     throw new fc.PreconditionFailure(true);
   }
-  const property = (lane: number) => {
-    let shrinkUntil = 0;
+  /** Counts one input run (shrink candidates included). */
+  const count = (value: FuzzInput) => {
+    const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
+    classes[kind] = (classes[kind] ?? 0) + 1;
+    runs++;
+  };
+  /**
+   * Runs one prepared input: true when it passes. Undefined when it neither passed nor failed: the run was stopped
+   * (a case cut off, or never sent), or the observer broke its contract (a configuration problem, not a finding
+   * about the receiver: it stops the run).
+   */
+  const execute = async (lane: number, prepared: Prepared): Promise<boolean | undefined> => {
+    try {
+      return prepared.kind === 'case' ? await runCase(lane, prepared) : await runScenario(lane, prepared.value);
+    } catch (error) {
+      if (error instanceof EngineStopped) return undefined;
+      if (!(error instanceof ObserverError)) throw error;
+      engine.stop(`observer: ${error.message}`);
+      return undefined;
+    }
+  };
+  const prepare = (value: FuzzInput): Prepared => (value.kind === 'case' ? { kind: 'case', ...prepareCase(value.value) } : { kind: 'scenario', value: value.value });
+
+  /**
+   * The property fast-check replays and shrinks a failing input with (and runs a `--path` with). `shrinking`: the
+   * input at the path failed already, its failure is recorded, and the shrink has its budget from now on; a case
+   * is then not sent again (the first call is that case), a lifecycle is run again (fast-check shrinks only the
+   * commands a run executed).
+   */
+  const property = (lane: number, shrinking?: { known: boolean }) => {
+    let shrinkUntil = shrinking ? Date.now() + shrinkBudgetMs : 0;
+    let known = shrinking?.known === true;
     return fc.asyncProperty(input, async (value) => {
+      if (known) {
+        known = false;
+        return false;
+      }
       if (engine.stopped) interrupt();
       if (shrinkUntil > 0) {
         // Shrinking: once the budget is spent, the shrink ends with the smallest failure so far.
@@ -421,20 +470,9 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         // Another lane found a failure (or time is up): this lane stops sending.
         interrupt();
       }
-      const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
-      classes[kind] = (classes[kind] ?? 0) + 1;
-      runs++;
-      let ok: boolean;
-      try {
-        ok = value.kind === 'case' ? await runCase(lane, buildCase(generator, value.value)) : await runScenario(lane, value.value);
-      } catch (error) {
-        // Stopped: a case cut off, or never sent, neither passes nor fails.
-        if (error instanceof EngineStopped) interrupt();
-        if (!(error instanceof ObserverError)) throw error;
-        // The observer broke its contract: a configuration problem, not a finding about the receiver.
-        engine.stop(`observer: ${error.message}`);
-        interrupt();
-      }
+      count(value);
+      const ok = await execute(lane, prepare(value));
+      if (ok === undefined) interrupt();
       if (!ok && shrinkUntil === 0) {
         shrinkUntil = Date.now() + shrinkBudgetMs;
         mustFailure = true;
@@ -446,28 +484,89 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const parsedPath = config.path ? parsePath(config.path) : undefined;
   const laneSeed = (lane: number, round: number) => deriveSeed(config.seed, 'fuzz-lane', String(lane), String(round));
 
+  /**
+   * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each case built
+   * and signed while the input before it is in flight, once pending I/O had its turn: when an answer comes, the next
+   * request is ready to go. After a lifecycle the next input is built once the lifecycle is over (a lifecycle draws
+   * its deliveries as it runs). Gives the index of the first input that failed, or -1 (all passed, or the lane
+   * stopped).
+   */
+  const runRound = async (lane: number, values: readonly FuzzInput[]): Promise<number> => {
+    const halted = () => engine.stopped !== undefined || mustFailure || Date.now() > deadline;
+    let next: Prepared | undefined;
+    for (let index = 0; index < values.length; index++) {
+      if (halted()) return -1;
+      const current = next ?? prepare(values[index]!);
+      next = undefined;
+      count(values[index]!);
+      // Settled into a value at once: a rejection while the next input is built is not left unhandled.
+      const running = execute(lane, current).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+      );
+      if (current.kind === 'case' && index + 1 < values.length) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!halted()) next = prepare(values[index + 1]!);
+      }
+      const result = await running;
+      if ('error' in result) throw result.error;
+      if (result.ok === undefined) return -1;
+      if (!result.ok) {
+        mustFailure = true;
+        return index;
+      }
+    }
+    return -1;
+  };
+
+  /** Saves a lane's failure, shrunk by fast-check from the failing input of the round (replayed at its path). */
+  const shrinkAndSave = async (lane: number, round: number, seed: number, numRuns: number, at: number, value: FuzzInput) => {
+    const failure = lastFailure.get(lane);
+    if (!failure) throw new Error(`fuzz lane ${lane}: an input failed without a recorded failure`);
+    // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
+    if (shrunkChecks.has(failure.check.id)) return;
+    shrunkChecks.add(failure.check.id);
+    const details = await fc.check(property(lane, { known: value.kind === 'case' }), { seed, numRuns, path: String(at) });
+    if (details.failed && details.counterexample !== null) {
+      // A stop asked for while shrinking ends the shrink: the smallest failure so far is saved. Any other stop
+      // (the target went away) leaves nothing trustworthy to save.
+      if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
+      const smallest = lastFailure.get(lane)!;
+      const path = `${lane}.${round}:${details.counterexamplePath ?? ''}`;
+      findings.push(await saveFinding(smallest, { seed: config.seed, path, numRuns: at + 1, numShrinks: details.numShrinks }));
+      return;
+    }
+    if (engine.stopped && !config.stop?.aborted) return;
+    // A lifecycle that passed when run again (or a stop before it failed again): the first failure stands, unshrunk.
+    findings.push(await saveFinding(failure, { seed: config.seed, path: `${lane}.${round}:${at}`, numRuns: at + 1, numShrinks: 0 }));
+  };
+
   const lane = async (index: number) => {
     for (let round = parsedPath?.round ?? 0; ; round++) {
       if (mustFailure || engine.stopped || Date.now() > deadline || budget <= 0) return;
       const numRuns = parsedPath ? 1 : Math.min(CHUNK, budget);
       budget -= numRuns;
       const seed = laneSeed(index, round);
-      const details = await fc.check(property(index), { seed, numRuns, ...(parsedPath ? { path: parsedPath.path } : {}) });
-      // fast-check reports a run interrupted before any case passed as failed, without a counterexample: no failure.
-      if (details.failed && details.counterexample !== null) {
-        // A stop asked for while shrinking ends the shrink: the smallest failure so far is saved. Any other stop
-        // (the target went away) leaves nothing trustworthy to save.
-        if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
-        const failure = lastFailure.get(index);
-        if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
-        // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
-        if (shrunkChecks.has(failure.check.id)) return;
-        shrunkChecks.add(failure.check.id);
-        const path = `${index}.${round}:${details.counterexamplePath ?? ''}`;
-        findings.push(await saveFinding(failure, { seed: config.seed, path, numRuns: details.numRuns, numShrinks: details.numShrinks }));
+      if (parsedPath) {
+        const details = await fc.check(property(index), { seed, numRuns, path: parsedPath.path });
+        // fast-check reports a run interrupted before any case passed as failed, without a counterexample: no failure.
+        if (details.failed && details.counterexample !== null) {
+          if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
+          const failure = lastFailure.get(index);
+          if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
+          shrunkChecks.add(failure.check.id);
+          const path = `${index}.${round}:${details.counterexamplePath ?? ''}`;
+          findings.push(await saveFinding(failure, { seed: config.seed, path, numRuns: details.numRuns, numShrinks: details.numShrinks }));
+        }
         return;
       }
-      if (parsedPath) return;
+      // The very values fast-check draws for this seed: a failure is replayed and shrunk by fast-check at its path.
+      const values = fc.sample(input, { seed, numRuns });
+      const failedAt = await runRound(index, values);
+      if (failedAt >= 0) {
+        await shrinkAndSave(index, round, seed, numRuns, failedAt, values[failedAt]!);
+        return;
+      }
     }
   };
 
