@@ -22,7 +22,7 @@ import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
 import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, outcome } from './outcome.js';
-import { buildLifecycle } from '../generators/lifecycles.js';
+import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
 import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
@@ -279,7 +279,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         let twin = twins.get(index);
         if (!twin) {
           // The same step of another lifecycle of the kind (other people, another meeting), given this step's event_ts.
-          const other = buildLifecycle(generator, scenario.kind, config.events, TWIN_LIFECYCLES + scenario.index, occurrences).deliveries[index]!;
+          const other = buildLifecycleStep(generator, scenario.kind, config.events, TWIN_LIFECYCLES + scenario.index, occurrences, index);
           twin = retimed(other, lifecycle.deliveries[index]!.eventTs!);
           twins.set(index, twin);
         }
