@@ -15,19 +15,20 @@ import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../generators/deliveries.js';
-import { isAcknowledged, signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
+import { isAcknowledged, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
-import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
+import { describeSignature, FUZZ_CHECKS, judgeCase, type CaseClass } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, outcome } from './outcome.js';
 import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
-import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
+import { LIFECYCLE_CHECK, ScenarioFailure, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
-import { requestTraits } from './request-traits.js';
+import { fuzzInputArbitrary, prepareCase, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type Signer } from './fuzz-inputs.js';
+import { roundsFromWorker, roundsInThisThread, type Round, type RoundSource } from './fuzz-rounds.js';
 import { stopReason, TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -94,17 +95,7 @@ export interface FuzzOutcome {
   stopped?: { reason: string; unreachable: boolean; requested: boolean };
 }
 
-type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
 
-/** A case built and signed, ready to send. */
-interface PreparedCase {
-  built: BuiltCase;
-  label: string;
-  request: HttpRequest;
-}
-
-/** An input ready to run: a case built and signed, or a lifecycle scenario (built as it runs). */
-type Prepared = ({ kind: 'case' } & PreparedCase) | { kind: 'scenario'; value: LifecycleScenario };
 
 /** Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7). */
 const TWIN_LIFECYCLES = 100;
@@ -159,14 +150,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   if (config.stop?.aborted) requestStop();
   config.stop?.addEventListener('abort', requestStop, { once: true });
   const generator = new DeliveryGenerator(config.seed);
-  const scenarios = scenarioArbitrary(config.events);
-  const cases = caseArbitrary(generator, config.events);
-  const input: fc.Arbitrary<FuzzInput> = scenarios
-    ? fc.oneof(
-        { weight: 12, arbitrary: cases.map((value): FuzzInput => ({ kind: 'case', value })) },
-        { weight: 1, arbitrary: scenarios.map((value): FuzzInput => ({ kind: 'scenario', value })) },
-      )
-    : cases.map((value): FuzzInput => ({ kind: 'case', value }));
+  const input = fuzzInputArbitrary(generator, config.events);
+  const signer: Signer = { url: config.target.href, secret: config.secret, ...(config.auth ? { auth: config.auth } : {}) };
 
   const classes: Record<string, number> = {};
   const findings: FuzzFinding[] = [];
@@ -180,14 +165,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const progress = () => onProgress({ runs, deliveries: engine.sent, failures: findings.length, elapsedMs: performance.now() - started });
   const ticker = setInterval(progress, 500);
 
-  const sign = (body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest => ({
-    method: 'POST',
-    url: config.target.href,
-    headers: signedHeaders(signature, { secret: config.secret, body, ...(config.auth ? { auth: config.auth } : {}) }),
-    body,
-    label,
-    traits: requestTraits(body, { signature: signature.kind }, traits),
-  });
+  const sign = (body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest => signedRequest(signer, body, signature, label, traits);
   /** Passing exchanges kept (briefly) per check, as the evidence the diagnosis compares failures with. */
   const passed = new Map<string, Passing>();
   /** Counts one passing case of the check and keeps its exchanges (while there is room). */
@@ -200,46 +178,39 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   const expectationOf = (kind: CaseClass): Expectation => (kind === 'forged' ? 'rejected' : kind === 'invalid' ? 'no-server-error' : 'acknowledged');
 
-  /** A case built and signed, ready to send. */
-  const prepareCase = (fuzzCase: FuzzCase): PreparedCase => {
-    const built = buildCase(generator, fuzzCase);
-    const label = `${fuzzCase.class} ${fuzzCase.event.name}`;
-    return { built, label, request: sign(built.body, built.signature, label, { delivery: built.delivery }) };
-  };
-
   /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
-  const runCase = async (lane: number, { built, label, request }: PreparedCase): Promise<boolean> => {
+  const runCase = async (lane: number, prepared: PreparedCase): Promise<boolean> => {
+    const { check, signature, eventTs, request } = prepared;
     const exchange = await engine.send(request);
-    countExchange(tallyOf(built.check), exchange);
-    if (built.signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
-    let verdict = judgeCase(built, exchange);
-    const { eventTs } = built.delivery;
-    if (verdict.status === 'pass' && built.fuzzCase.class === 'forged' && config.observer && eventTs !== undefined) {
+    countExchange(tallyOf(check), exchange);
+    if (signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
+    let verdict = judgeCase(prepared, exchange);
+    if (verdict.status === 'pass' && prepared.class === 'forged' && config.observer && eventTs !== undefined) {
       // A rejected forgery must also not have been applied (the observer shows what the status cannot).
-      const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
+      const count = await config.observer.count(prepared.event.name, eventTs);
       if (count > 0) {
-        verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}`, observed: { applied: count } };
+        verdict = { status: 'fail', reason: `a forgery (${describeSignature(signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}`, observed: { applied: count } };
       }
     }
     if (verdict.status === 'pass') {
-      keepPassing(built.check, [exchange]);
-      if (built.signature.kind === 'valid' && (built.fuzzCase.class === 'valid' || built.fuzzCase.class === 'edge-zoom') && !config.path) {
-        late.record({ event: built.fuzzCase.event.name, system: built.fuzzCase.event.system, eventTs, body: built.body, sentAt: exchange.startedAt });
+      keepPassing(check, [exchange]);
+      if (signature.kind === 'valid' && (prepared.class === 'valid' || prepared.class === 'edge-zoom') && !config.path) {
+        late.record({ event: prepared.event.name, system: prepared.event.system, eventTs, body: prepared.body, sentAt: exchange.startedAt });
       }
       return true;
     }
     const failure: LastFailure = {
-      check: built.check,
-      event: built.fuzzCase.event.name,
+      check,
+      event: prepared.event.name,
       reason: verdict.reason ?? 'failed',
       exchanges: [exchange],
-      sent: [{ label, group: 0, request, signature: built.signature, expect: expectationOf(built.fuzzCase.class) }],
-      edges: built.delivery.edges,
-      system: built.fuzzCase.event.system,
+      sent: [{ label: prepared.label, group: 0, request, signature, expect: expectationOf(prepared.class) }],
+      edges: prepared.edges,
+      system: prepared.event.system,
       ...(verdict.observed ? { observed: verdict.observed } : {}),
     };
-    if (built.check.level === 'SHOULD' && !config.strict) {
-      const key = `${built.check.id}\u0000${failure.event}`;
+    if (check.level === 'SHOULD' && !config.strict) {
+      const key = `${check.id}\u0000${failure.event}`;
       if (!shouldSeen.has(key)) {
         shouldSeen.add(key);
         findings.push(await saveFinding(failure, undefined));
@@ -426,8 +397,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     throw new fc.PreconditionFailure(true);
   }
   /** Counts one input run (shrink candidates included). */
-  const count = (value: FuzzInput) => {
-    const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
+  const count = (value: FuzzInput | Prepared) => {
+    const kind = value.kind === 'scenario' ? 'lifecycle' : 'class' in value ? value.class : value.value.class;
     classes[kind] = (classes[kind] ?? 0) + 1;
     runs++;
   };
@@ -446,7 +417,10 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       return undefined;
     }
   };
-  const prepare = (value: FuzzInput): Prepared => (value.kind === 'case' ? { kind: 'case', ...prepareCase(value.value) } : { kind: 'scenario', value: value.value });
+  const prepare = (value: FuzzInput): Prepared => (value.kind === 'case' ? { kind: 'case', ...prepareCase(generator, signer, value.value) } : { kind: 'scenario', value: value.value });
+  /** Where the lanes' rounds come from (set up when the lanes start; a `--path` replays one case, in this thread). */
+  let rounds: RoundSource = roundsInThisThread(input, prepare);
+  const useWorker = process.env.CONFORMANCE_FUZZ_WORKER === '1' && !config.path;
 
   /**
    * The property fast-check replays and shrinks a failing input with (and runs a `--path` with). `shrinking`: the
@@ -485,42 +459,38 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const laneSeed = (lane: number, round: number) => deriveSeed(config.seed, 'fuzz-lane', String(lane), String(round));
 
   /**
-   * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each case built
-   * and signed while the input before it is in flight, once pending I/O had its turn: when an answer comes, the next
-   * request is ready to go. After a lifecycle the next input is built once the lifecycle is over (a lifecycle draws
-   * its deliveries as it runs). Gives the index of the first input that failed, or -1 (all passed, or the lane
-   * stopped).
+   * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each prepared
+   * before its turn by the round source (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
+   * go. Gives the index of the first input that failed, or -1 (all passed, or the lane stopped).
    */
-  const runRound = async (lane: number, values: readonly FuzzInput[]): Promise<number> => {
+  const runRound = async (lane: number, round: Round, expectNext: () => void): Promise<{ at: number; value?: Prepared }> => {
     const halted = () => engine.stopped !== undefined || mustFailure || Date.now() > deadline;
-    let next: Prepared | undefined;
-    for (let index = 0; index < values.length; index++) {
-      if (halted()) return -1;
-      const current = next ?? prepare(values[index]!);
-      next = undefined;
-      count(values[index]!);
-      // Settled into a value at once: a rejection while the next input is built is not left unhandled.
+    for (let index = 0; index < round.size; index++) {
+      if (halted()) return { at: -1 };
+      const current = await round.take(index);
+      if (halted()) return { at: -1 };
+      count(current);
+      // Halfway through, the lane's next round may be prepared.
+      if (index === Math.floor(round.size / 2)) expectNext();
+      // Settled into a value at once: a rejection while the next input is prepared is not left unhandled.
       const running = execute(lane, current).then(
         (ok) => ({ ok }),
         (error: unknown) => ({ error }),
       );
-      if (current.kind === 'case' && index + 1 < values.length) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (!halted()) next = prepare(values[index + 1]!);
-      }
+      await round.whileInFlight(index);
       const result = await running;
       if ('error' in result) throw result.error;
-      if (result.ok === undefined) return -1;
+      if (result.ok === undefined) return { at: -1 };
       if (!result.ok) {
         mustFailure = true;
-        return index;
+        return { at: index, value: current };
       }
     }
-    return -1;
+    return { at: -1 };
   };
 
   /** Saves a lane's failure, shrunk by fast-check from the failing input of the round (replayed at its path). */
-  const shrinkAndSave = async (lane: number, round: number, seed: number, numRuns: number, at: number, value: FuzzInput) => {
+  const shrinkAndSave = async (lane: number, round: number, seed: number, numRuns: number, at: number, value: Prepared) => {
     const failure = lastFailure.get(lane);
     if (!failure) throw new Error(`fuzz lane ${lane}: an input failed without a recorded failure`);
     // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
@@ -561,10 +531,17 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         return;
       }
       // The very values fast-check draws for this seed: a failure is replayed and shrunk by fast-check at its path.
-      const values = fc.sample(input, { seed, numRuns });
-      const failedAt = await runRound(index, values);
-      if (failedAt >= 0) {
-        await shrinkAndSave(index, round, seed, numRuns, failedAt, values[failedAt]!);
+      const opened = rounds.open(index, round, seed, numRuns);
+      let failed: { at: number; value?: Prepared };
+      try {
+        failed = await runRound(index, opened, () => {
+          if (budget > 0) rounds.expect(index, round + 1, laneSeed(index, round + 1), Math.min(CHUNK, budget));
+        });
+      } finally {
+        opened.close();
+      }
+      if (failed.value) {
+        await shrinkAndSave(index, round, seed, numRuns, failed.at, failed.value);
         return;
       }
     }
@@ -581,6 +558,15 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   };
 
   try {
+    if (useWorker) {
+      rounds = roundsFromWorker({
+        events: config.events,
+        seed: config.seed,
+        signer,
+        claim: (eventTs) => generator.takeTimestamp(eventTs),
+        prepareHere: (seed, index) => prepare(fc.sample(input, { seed, numRuns: index + 1 })[index]!),
+      });
+    }
     const lanes = parsedPath ? [parsedPath.lane] : Array.from({ length: config.concurrency }, (_, index) => index);
     const retries = lateLane();
     await Promise.all(lanes.map((index) => lane(index)));
@@ -598,6 +584,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     clearInterval(ticker);
     config.stop?.removeEventListener('abort', requestStop);
     progress();
+    await rounds.close();
     await engine.close();
   }
   const durationMs = performance.now() - started;
