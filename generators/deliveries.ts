@@ -18,6 +18,7 @@ import { breakJson, breakSchema, JSON_BREAKS, SCHEMA_BREAKS, type JsonBreak, typ
 import { textAround, toJsonText, type JsonTree } from './json-text.js';
 import { ArbitraryBuilder, Edge, finalizeTree, hasEdge, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
 import { pointer, setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
+import { TakenTimestamps } from './taken-timestamps.js';
 import { createWorld, type World } from './world.js';
 import { primaryType } from './zoom-values.js';
 
@@ -86,10 +87,12 @@ export class DeliveryGenerator {
   readonly world: World;
   private readonly builders = new Map<string, ArbitraryBuilder>();
   private readonly drafts = new Map<string, fc.Arbitrary<Draft>>();
-  private readonly usedTimestamps = new Set<number>();
+  /** Every event_ts of the run (compact: a long fuzz takes one per delivery). */
+  private readonly usedTimestamps: TakenTimestamps;
 
   constructor(readonly seed: number) {
     this.world = createWorld(seed);
+    this.usedTimestamps = new TakenTimestamps(this.world.epochMs);
   }
 
   /**

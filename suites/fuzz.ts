@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
+import { Latencies, type LatencySummary } from '../engine/latencies.js';
 import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../generators/deliveries.js';
 import { isAcknowledged, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
@@ -86,7 +87,8 @@ export interface FuzzOutcome {
   runs: number;
   deliveries: number;
   durationMs: number;
-  latencies: number[];
+  /** The latency percentiles of the answered deliveries (kept as counts per tenth of a millisecond: a long run answers millions). */
+  latencies: LatencySummary | null;
   /** Cases run per class (lifecycle scenarios as `lifecycle`). */
   classes: Record<string, number>;
   findings: FuzzFinding[];
@@ -129,7 +131,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const started = performance.now();
   const deadline = config.durationMs !== undefined ? Date.now() + config.durationMs : Infinity;
   let budget = config.runs ?? (config.durationMs !== undefined ? Infinity : 1000);
-  const latencies: number[] = [];
+  const latencies = new Latencies();
   /** What became of the deliveries of each check (suites/evidence.ts), and how many valid ones were acknowledged. */
   const evidence = { tallies: new Map<string, EvidenceTally>(), validAcknowledged: 0 };
   const tallyOf = (check: Check) => {
@@ -143,7 +145,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     stopAfterRefusals: REFUSALS_TO_STOP,
     ...(config.insecure ? { insecure: true } : {}),
     onExchange(exchange) {
-      if (exchange.response) latencies.push(exchange.latencyMs);
+      if (exchange.response) latencies.add(exchange.latencyMs);
     },
   });
   const requestStop = () => engine.stop(stopReason(config.stop!), { abortInFlight: true });
@@ -594,7 +596,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     runs,
     deliveries: engine.sent,
     durationMs,
-    latencies,
+    latencies: latencies.summary(),
     classes,
     findings,
     results: results(config, findings, classes, { ...evidence, passed }, requested ? stopped : undefined),
