@@ -116,6 +116,14 @@ export class DeliveryGenerator {
     return drafts.map((draft) => this.materialize(event, draft));
   }
 
+  /**
+   * A valid draft's value, its `event_ts` taken for the run as `materialize` takes it, without writing its bytes:
+   * for a caller that changes the value before writing it (lifecycles). Nothing else holds the value.
+   */
+  validValue(draft: Extract<Draft, { mode: 'valid' }>): JsonTree {
+    return this.withUniqueTimestamp(finalizeTree(draft.tree).value);
+  }
+
   /** Turns a draft into bytes; gives its `event_ts` a value not used before in this run. */
   materialize(event: WebhookEvent, draft: Draft): Delivery {
     const { value: tree, edges: found } = finalizeTree(draft.tree);

@@ -111,11 +111,13 @@ function buildStep(generator: DeliveryGenerator, events: readonly WebhookEvent[]
   const event = events.find((candidate) => candidate.name === name);
   if (!event) throw new Error(`lifecycle ${plan.kind} needs the event ${name}, which the selected specs do not have`);
   const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(plan.seed, name, String(step)), numRuns: 1 });
-  const delivery = generator.materialize(event, draft!);
-  const value = structuredClone(delivery.value) as Record<string, JsonTree>;
+  if (draft?.mode !== 'valid') throw new Error(`internal: a valid draft of ${name} was expected`);
+  // The value is written once, with the entity's ids and the step's event_ts in place.
+  const value = generator.validValue(draft) as Record<string, JsonTree>;
   bindEntity(event, value, plan.entity);
   value.event_ts = generator.claimTimestamp(plan.start + step * STEP_MS);
-  return { ...delivery, value, eventTs: value.event_ts as number, body: Buffer.from(toJsonText(value), 'utf8') };
+  const eventTs = value.event_ts;
+  return { system: event.system, event: event.name, mode: 'valid', body: Buffer.from(toJsonText(value), 'utf8'), value, eventTs, edges: [], zoomPlausible: true };
 }
 
 /**
