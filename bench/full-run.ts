@@ -7,8 +7,9 @@
  * several causes), each as a share of its run.
  *
  * Goals: a full run under 3 seconds on this 2-core machine (issue: idempotency in depth; 10 s when the suites were
- * first built), generation under 10% of a full run's time (issue: generators), the diagnosis under 5% of a full
- * run's time (issue: findings). BENCH_SCALE below 1 runs that share of the events (a quick look).
+ * first built), generation at most 20% of a full run's time (issue: performance; the generators issue hoped for
+ * 10%), the diagnosis under 5% of a full run's time (issue: findings). BENCH_SCALE below 1 runs that share of the
+ * events (a quick look).
  */
 import { randomBytes } from 'node:crypto';
 import { startReferenceReceiver } from '../cli/demo.js';
@@ -24,6 +25,9 @@ import type { Goal, SectionOptions, SectionResult } from './section.js';
 
 export const name = 'full-run';
 export const title = 'Full run: every suite, every event, against the compliant reference receiver';
+
+/** The most of a full run's time generation may take (issue: performance). */
+export const GENERATION_GOAL = 0.2;
 
 /** The defects of the real receivers the findings issue started from (each with hundreds of SHOULD failures). */
 export const DIAGNOSED_DEFECTS = 'reserializes-json,no-freshness,body-limit-100kb,rejects-with-400';
@@ -176,7 +180,7 @@ export async function run(options: SectionOptions): Promise<SectionResult<FullRu
   const goals: Goal[] = [
     // Under 3 s with the idempotency scenarios in depth (fresh simultaneous copies, shared event_ts, abandoned attempts, late retries).
     { description: `a full default run over ${all.length} events takes under 3 s${full ? '' : ' (not measured: BENCH_SCALE < 1)'}`, met: full && medianDurationMs < 3_000 },
-    { description: 'generation is under 10% of a full run', met: generationShare < 0.1 },
+    { description: `generation is at most ${percent(GENERATION_GOAL)} of a full run`, met: generationShare <= GENERATION_GOAL },
     {
       description: `the diagnosis of a full run costs under 5% of it (with ${diagnosed.failures} failures)${full ? '' : ' (not measured: BENCH_SCALE < 1)'}`,
       met: full && diagnosed.diagnosisShare < 0.05 && diagnosisShare < 0.05,

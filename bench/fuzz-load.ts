@@ -8,8 +8,9 @@
  *   per request as under fuzz (a little less: it has seen a body again after the first cycle);
  * - one small valid body: the receiver's fastest path, for scale.
  *
- * Goal (issue: fuzzing): at least 50% of autocannon's rate with the same bodies. autocannon does nothing per
- * request but write prepared bytes, so the ratio is the share of the receiver's capacity the fuzzer reaches.
+ * Goal (issue: performance; 50% when fuzzing was first built): at least 60% of autocannon's rate with the same
+ * bodies. autocannon does nothing per request but write prepared bytes, so the ratio is the share of the receiver's
+ * capacity the fuzzer reaches.
  */
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
@@ -29,7 +30,7 @@ export const title = 'Fuzzing load: conformance fuzz vs autocannon against the s
 const CONCURRENCY = 8;
 const FULL_RUNS = 6000;
 const FULL_SECONDS = 4;
-const GOAL = 0.5;
+export const GOAL = 0.6;
 
 export interface CannonRun {
   requests: number;

@@ -5,6 +5,7 @@
  *   npm run bench                          # every section, full scale, 5 repeats
  *   BENCH_SCALE=0.2 BENCH_REPEATS=3 npm run bench
  *   npm run bench -- generation            # only the named sections
+ *   npm run bench -- memory                # sections that take minutes run only when named
  *
  * Environment: BENCH_SCALE (workload multiplier, > 0, default 1), BENCH_REPEATS (timed repetitions, integer >= 1,
  * default 5), BENCH_RESULTS_DIR (where the JSON files go, default bench/results). Exit code 0 when the sections ran
@@ -21,14 +22,16 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 
 /**
- * The sections, in the order they run: each entry loads a module that exports `name`, `title` and `run`.
+ * The sections, in the order they run: each entry loads a module that exports `name`, `title` and `run`. An
+ * `explicit` section (minutes long) runs only when named.
  */
-export const SECTIONS: readonly { name: string; load: () => Promise<BenchSection> }[] = [
+export const SECTIONS: readonly { name: string; explicit?: boolean; load: () => Promise<BenchSection> }[] = [
   { name: 'generation', load: () => import('./generation.js') },
   { name: 'full-run', load: () => import('./full-run.js') },
   { name: 'fuzz-load', load: () => import('./fuzz-load.js') },
   { name: 'validate', load: () => import('./validate.js') },
   { name: 'in-process', load: () => import('./in-process.js') },
+  { name: 'memory', explicit: true, load: () => import('./memory.js') },
 ];
 
 export interface BenchSettings extends Required<Pick<SectionOptions, 'scale' | 'repeats'>> {
@@ -78,13 +81,18 @@ export function formatSection(result: SectionResult): string[] {
   ];
 }
 
+/** The sections to run, in order: the named ones, or all but the explicit ones when none is named. */
+export function selectedSections(settings: Pick<BenchSettings, 'only'>): (typeof SECTIONS)[number][] {
+  return SECTIONS.filter((section) => (settings.only.length === 0 ? !section.explicit : settings.only.includes(section.name)));
+}
+
 /** Runs the selected sections in order; writes reports to `out`, progress to `progress`, JSON to the results folder. */
 export async function runSections(
   settings: BenchSettings,
   out: (line: string) => void,
   progress: (line: string) => void,
 ): Promise<SectionResult[]> {
-  const selected = SECTIONS.filter((section) => settings.only.length === 0 || settings.only.includes(section.name));
+  const selected = selectedSections(settings);
   const results: SectionResult[] = [];
   const meta = machine();
   mkdirSync(settings.resultsDir, { recursive: true });

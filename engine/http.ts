@@ -9,10 +9,10 @@
  * - every exchange is recorded: the request (method, URL, headers, exact body), the response (status, headers, body
  *   excerpt, size) or the failure (timeout, refused, reset, dns, tls), and the latency to the response headers.
  */
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { classify, describeError, type FailureKind } from './failures.js';
 import { sendAndAbandon, sendReleasedTogether, type HeldOptions } from './held-connections.js';
-import { readCapped } from './response-body.js';
+import { BodyUpToCap, type CappedBody } from './response-body.js';
 import { Slots } from './slots.js';
 
 export interface HttpRequest {
@@ -111,8 +111,9 @@ export class HttpEngine {
   private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
-  /** The deadline controllers of the requests in flight (aborted by a stop that cuts them off). */
-  private readonly inFlight = new Set<AbortController>();
+  /** Cut off the requests in flight (a stop that cuts them off calls each). */
+  private readonly inFlight = new Set<() => void>();
+  private lastTarget: { url: string; origin: string; path: string } | undefined;
   private refusals = 0;
   /** Requests sent so far. */
   sent = 0;
@@ -201,13 +202,14 @@ export class HttpEngine {
   /** Runs held-connection work that a stop cutting off requests in flight aborts (it then throws EngineStopped). */
   private async held<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    this.inFlight.add(controller);
+    const stop = () => controller.abort(STOPPED);
+    this.inFlight.add(stop);
     try {
       const result = await work(controller.signal);
       if (controller.signal.reason === STOPPED) throw new EngineStopped(this.stopReason!);
       return result;
     } finally {
-      this.inFlight.delete(controller);
+      this.inFlight.delete(stop);
     }
   }
 
@@ -227,7 +229,7 @@ export class HttpEngine {
    */
   stop(reason: string, options: { abortInFlight?: boolean } = {}): void {
     this.stopReason ??= reason;
-    if (options.abortInFlight) for (const controller of this.inFlight) controller.abort(STOPPED);
+    if (options.abortInFlight) for (const stop of [...this.inFlight]) stop();
   }
 
   get stopped(): string | undefined {
@@ -243,42 +245,92 @@ export class HttpEngine {
     if (this.stopReason !== undefined) throw new EngineStopped(this.stopReason);
   }
 
-  private async exchange(req: HttpRequest): Promise<Exchange> {
+  /**
+   * One request through undici's dispatcher, with a handler that keeps the answer as it comes (no response stream,
+   * no abort signal: a request costs a fraction of `undici.request`'s bookkeeping). The deadline covers the
+   * request, the response headers and the body; what the body had by then is kept, cut.
+   */
+  private exchange(req: HttpRequest): Promise<Exchange> {
     this.assertRunning();
     this.count([req]);
     const startedAt = Date.now();
     const start = performance.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.deadlineMs);
-    this.inFlight.add(controller);
-    let result: Exchange;
-    try {
-      const response = await request(req.url, {
-        method: req.method as 'POST',
-        headers: req.headers,
-        body: req.body ?? null,
-        dispatcher: this.agent,
-        signal: controller.signal,
-      });
-      const latencyMs = performance.now() - start;
-      const { body, bytes, truncated } = await readCapped(response.body, this.maxResponseBytes);
-      result = {
-        request: req,
-        response: { status: response.statusCode, headers: flattenHeaders(response.headers), body, bodyBytes: bytes, truncated },
-        startedAt,
-        latencyMs,
+    return new Promise<Exchange>((resolve, reject) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let status: number | undefined;
+      let headers: Record<string, string | string[]> = {};
+      let latencyMs = 0;
+      let body: BodyUpToCap | undefined;
+      /** Why we cut the request short, if we did. */
+      let cut: 'deadline' | 'cap' | 'stopped' | undefined;
+      let settled = false;
+      const settle = (outcome: Omit<Exchange, 'request' | 'startedAt'> | EngineStopped) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.inFlight.delete(stop);
+        if (outcome instanceof EngineStopped) reject(outcome);
+        else resolve(this.recorded({ request: req, startedAt, ...outcome }));
       };
-    } catch (error) {
-      if (controller.signal.reason === STOPPED) throw new EngineStopped(this.stopReason!);
-      const latencyMs = performance.now() - start;
-      const kind: FailureKind = controller.signal.aborted ? 'timeout' : classify(error);
-      const message = kind === 'timeout' ? `no response within ${this.options.deadlineMs} ms` : describeError(error);
-      result = { request: req, error: { kind, message }, startedAt, latencyMs };
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(controller);
+      const answered = (truncated: boolean) =>
+        settle({ response: { status: status!, headers, ...renamed(body!.result(truncated)) }, latencyMs });
+      const failed = (error: unknown) => {
+        if (cut === 'stopped') return settle(new EngineStopped(this.stopReason!));
+        if (status !== undefined) return answered(true);
+        const kind: FailureKind = cut === 'deadline' ? 'timeout' : classify(error);
+        const message = kind === 'timeout' && cut === 'deadline' ? `no response within ${this.options.deadlineMs} ms` : describeError(error);
+        settle({ error: { kind, message }, latencyMs: performance.now() - start });
+      };
+      /** Cuts the request short; before undici started it, it is settled at once (and aborted when undici starts it). */
+      const cutShort = (why: 'deadline' | 'cap' | 'stopped') => {
+        cut ??= why;
+        if (controller) controller.abort(new Error(`cut short: ${why}`));
+        else failed(new Error(`cut short: ${why}`));
+      };
+      const stop = () => cutShort('stopped');
+      const timer = setTimeout(() => cutShort('deadline'), this.options.deadlineMs);
+      this.inFlight.add(stop);
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (started) => {
+          controller = started;
+          if (settled) started.abort(new Error(`cut short: ${cut ?? 'settled'}`));
+        },
+        onResponseStart: (_controller, statusCode, responseHeaders) => {
+          // Informational answers (1xx) come before the final one.
+          if (statusCode < 200 || status !== undefined) return;
+          status = statusCode;
+          latencyMs = performance.now() - start;
+          headers = flattenHeaders(responseHeaders);
+          body = new BodyUpToCap(this.maxResponseBytes);
+        },
+        onResponseData: (_controller, chunk) => {
+          if (body && !cut && body.add(chunk)) cutShort('cap');
+        },
+        onResponseEnd: () => {
+          if (status === undefined) failed(new Error('the response ended without a status'));
+          else answered(false);
+        },
+        onResponseError: (_controller, error) => {
+          if (cut === 'cap') answered(true);
+          else failed(error);
+        },
+      };
+      try {
+        const { origin, path } = this.target(req.url);
+        this.agent.dispatch({ origin, path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null }, handler);
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  /** The origin and path of a request URL (the last one is kept: a run sends to one target). */
+  private target(url: string): { origin: string; path: string } {
+    if (this.lastTarget?.url !== url) {
+      const parsed = new URL(url);
+      this.lastTarget = { url, origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
     }
-    return this.recorded(result);
+    return this.lastTarget;
   }
 
   /** Counts, watches for refusals and reports one finished exchange. */
@@ -292,6 +344,11 @@ export class HttpEngine {
     return result;
   }
 
+}
+
+/** The body as the exchange records it. */
+function renamed(kept: CappedBody): { body: Buffer; bodyBytes: number; truncated: boolean } {
+  return { body: kept.body, bodyBytes: kept.bytes, truncated: kept.truncated };
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {

@@ -1,22 +1,47 @@
 /** A response body read up to a cap: a flooding or endless target never fills memory or hangs the run. */
 
+export interface CappedBody {
+  body: Buffer;
+  /** Bytes kept (up to the cap). */
+  bytes: number;
+  /** Cut at the cap, or ended early (the deadline, or the peer). */
+  truncated: boolean;
+}
+
+/** Keeps the chunks of a body as they come, up to the cap. */
+export class BodyUpToCap {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Keeps what fits of the chunk; true once the cap is reached (the rest is to be dropped). */
+  add(chunk: Buffer): boolean {
+    const room = this.maxBytes - this.bytes;
+    this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    this.bytes += Math.min(chunk.length, room);
+    return chunk.length >= room;
+  }
+
+  /** The body kept, in a buffer of its own (a chunk may be a view into a larger read buffer, which is not kept alive). */
+  result(truncated: boolean): CappedBody {
+    return { body: Buffer.concat(this.chunks), bytes: this.bytes, truncated };
+  }
+}
+
 /** Reads up to the cap; at the cap (or when the deadline aborts the stream) the rest is dropped. */
-export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, maxBytes: number): Promise<{ body: Buffer; bytes: number; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
+export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, maxBytes: number): Promise<CappedBody> {
+  const kept = new BodyUpToCap(maxBytes);
   try {
     for await (const chunk of stream) {
-      const room = maxBytes - bytes;
-      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-      bytes += Math.min(chunk.length, room);
-      if (chunk.length >= room) {
+      if (kept.add(chunk)) {
         stream.destroy();
-        return { body: Buffer.concat(chunks), bytes, truncated: true };
+        return kept.result(true);
       }
     }
   } catch {
     // The deadline (or the peer) ended the body early: keep what arrived.
-    return { body: Buffer.concat(chunks), bytes, truncated: true };
+    return kept.result(true);
   }
-  return { body: Buffer.concat(chunks), bytes, truncated: false };
+  return kept.result(false);
 }

@@ -15,9 +15,10 @@ import type { JsonSchema } from '../specs/json-schema.js';
 import { EDGE_KINDS, INVALID_KINDS, type EdgeKindId } from './edge-kinds.js';
 import { encode, encodingArbitrary, type Encoding } from './encodings.js';
 import { breakJson, breakSchema, JSON_BREAKS, SCHEMA_BREAKS, type JsonBreak, type SchemaBreak } from './invalid.js';
-import { toJsonText, type JsonTree } from './json-text.js';
+import { textAround, toJsonText, type JsonTree } from './json-text.js';
 import { ArbitraryBuilder, Edge, finalizeTree, hasEdge, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
 import { pointer, setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
+import { TakenTimestamps } from './taken-timestamps.js';
 import { createWorld, type World } from './world.js';
 import { primaryType } from './zoom-values.js';
 
@@ -86,10 +87,12 @@ export class DeliveryGenerator {
   readonly world: World;
   private readonly builders = new Map<string, ArbitraryBuilder>();
   private readonly drafts = new Map<string, fc.Arbitrary<Draft>>();
-  private readonly usedTimestamps = new Set<number>();
+  /** Every event_ts of the run (compact: a long fuzz takes one per delivery). */
+  private readonly usedTimestamps: TakenTimestamps;
 
   constructor(readonly seed: number) {
     this.world = createWorld(seed);
+    this.usedTimestamps = new TakenTimestamps(this.world.epochMs);
   }
 
   /**
@@ -113,6 +116,14 @@ export class DeliveryGenerator {
     return drafts.map((draft) => this.materialize(event, draft));
   }
 
+  /**
+   * A valid draft's value, its `event_ts` taken for the run as `materialize` takes it, without writing its bytes:
+   * for a caller that changes the value before writing it (lifecycles). Nothing else holds the value.
+   */
+  validValue(draft: Extract<Draft, { mode: 'valid' }>): JsonTree {
+    return this.withUniqueTimestamp(finalizeTree(draft.tree).value);
+  }
+
   /** Turns a draft into bytes; gives its `event_ts` a value not used before in this run. */
   materialize(event: WebhookEvent, draft: Draft): Delivery {
     const { value: tree, edges: found } = finalizeTree(draft.tree);
@@ -125,18 +136,20 @@ export class DeliveryGenerator {
     if (draft.mode === 'edge') {
       const edges: DeliveryNote[] = found.map(noteOf);
       let finalValue = value;
+      let body: Buffer | undefined;
       if (draft.strategy === 'large' && draft.large) {
         const grown = grow(event.body.schema, value, draft.large.choice, draft.large.bytes);
         finalValue = grown.value;
+        body = grown.body;
         edges.push(grown.note);
       }
-      let text = toJsonText(finalValue);
       if (draft.encoding) {
         const encoded = encode(finalValue, draft.encoding);
-        text = encoded.text;
+        body = Buffer.from(encoded.text, 'utf8');
         for (const kind of encoded.edges) edges.push({ kind, path: '', zoom: EDGE_KINDS[kind].zoom });
       }
-      return { ...base, body: Buffer.from(text, 'utf8'), value: finalValue, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
+      body ??= Buffer.from(toJsonText(finalValue), 'utf8');
+      return { ...base, body, value: finalValue, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
     }
     if ((SCHEMA_BREAKS as readonly string[]).includes(draft.kind)) {
       const broken = breakSchema(draft.kind as SchemaBreak, event.body.schema, value, draft.choice);
@@ -153,6 +166,13 @@ export class DeliveryGenerator {
     }
     const kind: JsonBreak = (JSON_BREAKS as readonly string[]).includes(draft.kind) ? (draft.kind as JsonBreak) : 'json.truncated';
     return { ...base, body: breakJson(kind, value, draft.choice), value: undefined, eventTs: undefined, edges: [{ kind, path: '', zoom: false }], zoomPlausible: false };
+  }
+
+  /** Takes exactly `eventTs` for this run: false (and nothing taken) when the run has it already. */
+  takeTimestamp(eventTs: number): boolean {
+    if (this.usedTimestamps.has(eventTs)) return false;
+    this.usedTimestamps.add(eventTs);
+    return true;
   }
 
   /** Marks a timestamp as used by this run (for deliveries built elsewhere, e.g. lifecycles). */
@@ -330,9 +350,11 @@ function schemaIsObject(schema: JsonSchema): boolean {
 
 /**
  * Grows a body towards `bytes`: repeats the items of one array (within its maxItems), or, where the body has no
- * array with items, lengthens one free-text string (within its maxLength).
+ * array with items, lengthens one free-text string (within its maxLength). Gives the grown value and its compact
+ * text as bytes, written straight into one buffer (the items' text repeated, not the grown value serialized: at a
+ * megabyte the serialization, and every extra copy of the bytes, is most of the delivery's cost).
  */
-function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number): { value: JsonTree; note: DeliveryNote } {
+function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number): { value: JsonTree; body: Buffer; note: DeliveryNote } {
   const arrays: { path: PathPart[]; items: JsonTree[]; max: number }[] = [];
   const texts: { path: PathPart[]; max: number }[] = [];
   walkWithSchema(schema, value, ({ value: node, schema: nodeSchema, path, alternative }) => {
@@ -349,16 +371,50 @@ function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number
     const target = Math.min(site.max, site.items.length + Math.max(1, Math.floor((bytes - current) / itemBytes)));
     const grown = Array.from({ length: target }, (_, index) => site.items[index % site.items.length]!);
     setValueAt(copy, site.path, grown);
-    return { value: copy, note: { kind: 'array.large', path: pointer(site.path), zoom: false } };
+    return { value: copy, body: repeatedItemsBody(value, site.path, site.items, target), note: { kind: 'array.large', path: pointer(site.path), zoom: false } };
   }
   const longable = texts.filter((site) => site.max >= 1000);
   if (longable.length > 0) {
     const site = longable[choice % longable.length]!;
     const length = Math.min(site.max, Math.max(1000, bytes - current));
-    setValueAt(copy, site.path, 'Long text '.repeat(Math.ceil(length / 10)).slice(0, length));
-    return { value: copy, note: { kind: 'string.long', path: pointer(site.path), zoom: false } };
+    setValueAt(copy, site.path, LONG_TEXT.repeat(Math.ceil(length / LONG_TEXT.length)).slice(0, length));
+    // The long text needs no escape: its JSON text is the text in quotes.
+    const { before, after } = textAround(value, site.path);
+    const head = Buffer.from(`${before}"`, 'utf8');
+    const tail = Buffer.from(`"${after}`, 'utf8');
+    const body = Buffer.allocUnsafe(head.length + length + tail.length);
+    head.copy(body, 0);
+    body.fill(LONG_TEXT, head.length, head.length + length, 'latin1');
+    tail.copy(body, head.length + length);
+    return { value: copy, body, note: { kind: 'string.long', path: pointer(site.path), zoom: false } };
   }
   throw new Error('internal: the large-body strategy was chosen for a body with nothing to grow');
+}
+
+const LONG_TEXT = 'Long text ';
+
+/**
+ * The compact bytes of `value` with the array at `path` holding `count` items, `items` over and over: exactly
+ * `toJsonText` of that value, written as the text around the array and one run of the items' text repeated.
+ */
+function repeatedItemsBody(value: JsonTree, path: readonly PathPart[], items: readonly JsonTree[], count: number): Buffer {
+  const { before, after } = textAround(value, path);
+  const head = Buffer.from(`${before}[`, 'utf8');
+  const tail = Buffer.from(`]${after}`, 'utf8');
+  // One cycle of the items, each followed by a comma: the run is cycles of it, then the first items of one more.
+  const itemTexts = items.map((item) => Buffer.from(`${toJsonText(item)},`, 'utf8'));
+  const cycle = Buffer.concat(itemTexts);
+  const cycles = Math.floor(count / items.length);
+  const rest = itemTexts.slice(0, count % items.length);
+  const run = cycles * cycle.length + rest.reduce((sum, text) => sum + text.length, 0);
+  // The last item's comma gives way to the closing bracket.
+  const body = Buffer.allocUnsafe(head.length + run - 1 + tail.length);
+  head.copy(body, 0);
+  let at = head.length;
+  if (cycles > 0) body.fill(cycle, at, (at += cycles * cycle.length));
+  for (const text of rest) at += text.copy(body, at);
+  tail.copy(body, at - 1);
+  return body;
 }
 
 function isFreeText(schema: JsonSchema): boolean {

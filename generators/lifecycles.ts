@@ -10,7 +10,8 @@ import type { Delivery, DeliveryGenerator } from './deliveries.js';
 import { deriveSeed } from './deliveries.js';
 import { toJsonText, type JsonTree } from './json-text.js';
 import { setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
-import { fieldRole } from './zoom-values.js';
+import { fieldRole, type FieldRole } from './zoom-values.js';
+import type { JsonSchema } from '../specs/json-schema.js';
 
 export const LIFECYCLES = {
   meeting: ['meeting.created', 'meeting.started', 'meeting.participant_joined', 'meeting.participant_left', 'meeting.ended', 'recording.completed'],
@@ -58,6 +59,27 @@ const STEP_MS = 60_000;
  * event with the entity's ids written in. An `instance` above 0 is another occurrence of it, with fresh instance ids.
  */
 export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind, events: readonly WebhookEvent[], index: number, instance = 0): Lifecycle {
+  const plan = planLifecycle(generator, kind, index, instance);
+  return { kind, entity: plan.entity, deliveries: LIFECYCLES[kind].map((_, step) => buildStep(generator, events, plan, step)) };
+}
+
+/**
+ * One step of the `index`-th lifecycle of the kind: the very delivery `buildLifecycle(...).deliveries[step]` gives
+ * (given the same event_ts already taken in the run), without building the others.
+ */
+export function buildLifecycleStep(generator: DeliveryGenerator, kind: LifecycleKind, events: readonly WebhookEvent[], index: number, instance: number, step: number): Delivery {
+  return buildStep(generator, events, planLifecycle(generator, kind, index, instance), step);
+}
+
+interface LifecyclePlan {
+  kind: LifecycleKind;
+  entity: LifecycleEntity;
+  seed: number;
+  /** The first step's event_ts. */
+  start: number;
+}
+
+function planLifecycle(generator: DeliveryGenerator, kind: LifecycleKind, index: number, instance: number): LifecyclePlan {
   const world = generator.world;
   const seed = deriveSeed(generator.seed, 'lifecycle', kind, String(index));
   const [pick] = fc.sample(fc.tuple(fc.nat(1_000), fc.nat(1_000), fc.nat(1_000)), { seed, numRuns: 1 });
@@ -81,18 +103,21 @@ export function buildLifecycle(generator: DeliveryGenerator, kind: LifecycleKind
     ...(kind.endsWith('rtms') ? { rtmsStreamId: world.rtmsStreamIds[b % world.rtmsStreamIds.length]! } : {}),
   };
   if (instance > 0) Object.assign(entity, freshInstance(entity, seed, instance));
-  const start = world.epochMs + (seed >>> 0) % (3 * 86_400_000);
-  const deliveries = LIFECYCLES[kind].map((name, step) => {
-    const event = events.find((candidate) => candidate.name === name);
-    if (!event) throw new Error(`lifecycle ${kind} needs the event ${name}, which the selected specs do not have`);
-    const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(seed, name, String(step)), numRuns: 1 });
-    const delivery = generator.materialize(event, draft!);
-    const value = structuredClone(delivery.value) as Record<string, JsonTree>;
-    bindEntity(event, value, entity);
-    value.event_ts = generator.claimTimestamp(start + step * STEP_MS);
-    return { ...delivery, value, eventTs: value.event_ts as number, body: Buffer.from(toJsonText(value), 'utf8') };
-  });
-  return { kind, entity, deliveries };
+  return { kind, entity, seed, start: world.epochMs + (seed >>> 0) % (3 * 86_400_000) };
+}
+
+function buildStep(generator: DeliveryGenerator, events: readonly WebhookEvent[], plan: LifecyclePlan, step: number): Delivery {
+  const name = LIFECYCLES[plan.kind][step]!;
+  const event = events.find((candidate) => candidate.name === name);
+  if (!event) throw new Error(`lifecycle ${plan.kind} needs the event ${name}, which the selected specs do not have`);
+  const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(plan.seed, name, String(step)), numRuns: 1 });
+  if (draft?.mode !== 'valid') throw new Error(`internal: a valid draft of ${name} was expected`);
+  // The value is written once, with the entity's ids and the step's event_ts in place.
+  const value = generator.validValue(draft) as Record<string, JsonTree>;
+  bindEntity(event, value, plan.entity);
+  value.event_ts = generator.claimTimestamp(plan.start + step * STEP_MS);
+  const eventTs = value.event_ts;
+  return { system: event.system, event: event.name, mode: 'valid', body: Buffer.from(toJsonText(value), 'utf8'), value, eventTs, edges: [], zoomPlausible: true };
 }
 
 /**
@@ -108,14 +133,31 @@ function freshInstance(entity: LifecycleEntity, seed: number, instance: number):
   };
 }
 
+/** Field roles by schema node, event, name and parent: the same field is bound in every lifecycle of a run. */
+const ROLES = new WeakMap<JsonSchema, Map<string, FieldRole | undefined>>();
+
+/** The role of the leaf at `path` (its parent: the nearest property name above it). */
+function roleAt(event: string, schema: JsonSchema, name: string, path: readonly PathPart[]): FieldRole | undefined {
+  let parent: string | undefined;
+  for (let index = path.length - 2; index >= 0 && parent === undefined; index--) {
+    const part = path[index];
+    if (typeof part === 'string') parent = part;
+  }
+  let roles = ROLES.get(schema);
+  if (!roles) ROLES.set(schema, (roles = new Map()));
+  const key = `${event}\u0000${name}\u0000${parent === undefined ? '\u0001' : `=${parent}`}`;
+  if (roles.has(key)) return roles.get(key);
+  const role = fieldRole({ name, parent, path: path.map(String), event }, schema);
+  roles.set(key, role);
+  return role;
+}
+
 /** Writes the entity's ids into every field whose role says it names the entity. */
 export function bindEntity(event: WebhookEvent, value: JsonTree, entity: LifecycleEntity): void {
   const writes: [PathPart[], JsonTree][] = [];
   walkWithSchema(event.body.schema, value, ({ value: current, schema, path, name }) => {
     if (path.length === 0 || (current !== null && typeof current === 'object')) return;
-    const parentPart = [...path].reverse().find((part, index) => index > 0 && typeof part === 'string');
-    const parent = typeof parentPart === 'string' ? parentPart : undefined;
-    const role = fieldRole({ name, parent, path: path.map(String), event: event.name }, schema);
+    const role = roleAt(event.name, schema, name, path);
     const inParticipant = path.includes('participant') || path.includes('user');
     const write = (replacement: JsonTree | undefined) => {
       if (replacement !== undefined) writes.push([path, typeof current === 'number' && typeof replacement === 'string' ? Number(replacement) : replacement]);

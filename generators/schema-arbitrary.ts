@@ -135,10 +135,10 @@ export class ArbitraryBuilder {
       case 'array':
         return this.array(schema, walk);
       case 'string':
-        return this.withLeafEdges(this.string(schema, walk), stringEdges(schema, fieldRole(walk, schema), this.policy.zoomOnly === true));
+        return this.withLeafEdges(this.string(schema, walk), () => leafEdges(schema, 'string', fieldRole(walk, schema), this.policy.zoomOnly === true));
       case 'integer':
       case 'number':
-        return this.withLeafEdges(this.number(type, schema, walk), numberEdges(type, schema, fieldRole(walk, schema), this.policy.zoomOnly === true));
+        return this.withLeafEdges(this.number(type, schema, walk), () => leafEdges(schema, type, fieldRole(walk, schema), this.policy.zoomOnly === true));
       case 'boolean':
         return fc.boolean();
       case 'null':
@@ -148,11 +148,13 @@ export class ArbitraryBuilder {
     }
   }
 
-  private withLeafEdges(valid: fc.Arbitrary<GenTree>, edges: fc.Arbitrary<Edge>[]): fc.Arbitrary<GenTree> {
-    if (this.policy.leafEdges <= 0 || edges.length === 0) return valid;
+  private withLeafEdges(valid: fc.Arbitrary<GenTree>, edges: () => fc.Arbitrary<Edge> | undefined): fc.Arbitrary<GenTree> {
+    if (this.policy.leafEdges <= 0) return valid;
+    const edge = edges();
+    if (!edge) return valid;
     const weight = Math.round(this.policy.leafEdges * 100);
     // Cross-shrinking lets an edged leaf shrink back to a plain value, so a failure shrinks to its fewest edges.
-    return fc.oneof({ withCrossShrink: true }, { weight: 100 - weight, arbitrary: valid }, { weight, arbitrary: fc.oneof(...edges) });
+    return fc.oneof({ withCrossShrink: true }, { weight: 100 - weight, arbitrary: valid }, { weight, arbitrary: edge });
   }
 
   private object(schema: JsonSchema, walk: Walk): fc.Arbitrary<GenTree> {
@@ -212,12 +214,10 @@ export class ArbitraryBuilder {
   private string(schema: JsonSchema, walk: Walk): fc.Arbitrary<GenTree> {
     const min = schema.minLength ?? 0;
     const max = schema.maxLength;
-    if (schema.pattern) {
-      return fc.stringMatching(new RegExp(schema.pattern), { maxLength: max }).filter((value) => fitsLength(value, min, max));
-    }
+    if (schema.pattern) return patternString(schema.pattern, min, max);
     const role = fieldRole(walk, schema);
     const realistic = role ? realisticArbitrary(role, schema, this.world) : undefined;
-    const base = (realistic as fc.Arbitrary<string> | undefined) ?? fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 1, maxLength: 16 });
+    const base = (realistic as fc.Arbitrary<string> | undefined) ?? GENERIC_STRING;
     if (min === 0 && max === undefined) return base;
     return base.map((value) => fitLength(value, min, max));
   }
@@ -331,6 +331,37 @@ function unknownValue(): fc.Arbitrary<GenTree> {
     fc.constant<GenTree>({ nested: { level: 2 } }),
     fc.constant<GenTree>(['a', 'b']),
   );
+}
+
+/** The value of a string field nothing more is known about. */
+const GENERIC_STRING = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 1, maxLength: 16 });
+
+/** Strings matching a pattern within lengths: made once per pattern and lengths (compiling the pattern's arbitrary is costly). */
+const PATTERN_STRINGS = new Map<string, fc.Arbitrary<GenTree>>();
+function patternString(pattern: string, min: number, max: number | undefined): fc.Arbitrary<GenTree> {
+  const key = `${min}\u0000${max ?? ''}\u0000${pattern}`;
+  let arbitrary = PATTERN_STRINGS.get(key);
+  if (!arbitrary) {
+    arbitrary = fc.stringMatching(new RegExp(pattern), { maxLength: max }).filter((value) => fitsLength(value, min, max));
+    PATTERN_STRINGS.set(key, arbitrary);
+  }
+  return arbitrary;
+}
+
+/**
+ * The edge values a leaf can take without breaking its schema, as one arbitrary (undefined when there is none).
+ * They depend on the schema, the field's role and the flavor only: made once, shared by every run and policy.
+ */
+const LEAF_EDGES = new WeakMap<JsonSchema, Map<string, fc.Arbitrary<Edge> | undefined>>();
+function leafEdges(schema: JsonSchema, type: 'string' | 'integer' | 'number', role: FieldRole | undefined, zoomOnly: boolean): fc.Arbitrary<Edge> | undefined {
+  let byRole = LEAF_EDGES.get(schema);
+  if (!byRole) LEAF_EDGES.set(schema, (byRole = new Map()));
+  const key = `${type} ${role ?? ''} ${zoomOnly}`;
+  if (byRole.has(key)) return byRole.get(key);
+  const edges = type === 'string' ? stringEdges(schema, role, zoomOnly) : numberEdges(type, schema, role, zoomOnly);
+  const arbitrary = edges.length > 0 ? fc.oneof(...edges) : undefined;
+  byRole.set(key, arbitrary);
+  return arbitrary;
 }
 
 function edgeValues(values: readonly GenTree[], kind: EdgeKindId, zoom: boolean): fc.Arbitrary<Edge> {

@@ -75,8 +75,17 @@ export const upperUuid = (): fc.Arbitrary<string> => fc.uuid({ version: 4 }).map
 
 export const hexId = (length: number): fc.Arbitrary<string> => fixedString(HEX, length);
 
+/** Arbitraries of fixed-length strings, made once per alphabet and length (making one costs far more than drawing from it). */
+const FIXED_STRINGS = new Map<string, fc.Arbitrary<string>>();
+
 export function fixedString(alphabet: string, length: number): fc.Arbitrary<string> {
-  return fc.string({ unit: fc.constantFrom(...alphabet), minLength: length, maxLength: length });
+  const key = `${length}\u0000${alphabet}`;
+  let arbitrary = FIXED_STRINGS.get(key);
+  if (!arbitrary) {
+    arbitrary = fc.string({ unit: fc.constantFrom(...alphabet), minLength: length, maxLength: length });
+    FIXED_STRINGS.set(key, arbitrary);
+  }
+  return arbitrary;
 }
 
 /** A meeting number of 9 to 11 digits. */

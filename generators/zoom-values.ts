@@ -179,10 +179,23 @@ export function zoomDateTime(ms: number): string {
   return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
 }
 
+/** The realistic arbitraries of each world, by role and type: made once per run, used by every field of the role. */
+const REALISTIC = new WeakMap<World, Map<string, fc.Arbitrary<string | number> | undefined>>();
+
 /** A realistic value for a role, or undefined when the role has no specific generator for this type. */
 export function realisticArbitrary(role: FieldRole, schema: JsonSchema, world: World): fc.Arbitrary<string | number> | undefined {
   const type = primaryType(schema);
   const numeric = type === 'integer' || type === 'number';
+  let byRole = REALISTIC.get(world);
+  if (!byRole) REALISTIC.set(world, (byRole = new Map()));
+  const key = `${role}${numeric ? ' numeric' : ''}`;
+  if (byRole.has(key)) return byRole.get(key);
+  const arbitrary = makeRealistic(role, numeric, world);
+  byRole.set(key, arbitrary);
+  return arbitrary;
+}
+
+function makeRealistic(role: FieldRole, numeric: boolean, world: World): fc.Arbitrary<string | number> | undefined {
   const pick = <T>(values: T[]) => fc.constantFrom(...values);
   const people = world.people;
   const window = { min: world.epochMs - 30 * 86_400_000, max: world.epochMs + 30 * 86_400_000 };

@@ -12,7 +12,7 @@ import { ALL_CHECKS } from '../suites/index.js';
 import { applyBaseline, type Acceptance, type Baseline, type BaselineSection } from './baseline.js';
 import { curlCommand } from './curl.js';
 import { redactBytes, redactHeaders, redactText, redactUrl, type Redaction } from './redaction.js';
-import { summarize, type Summary } from './summary.js';
+import { summarize, type LatencySummary, type Summary } from './summary.js';
 
 /** Bumped when the shape changes incompatibly (2: findings, and the traits of every exchange). */
 export const REPORT_VERSION = 2;
@@ -129,7 +129,8 @@ export interface ReportInput {
   startedAt: Date;
   durationMs: number;
   deliveries: number;
-  latencies: readonly number[];
+  /** The latencies of every answered delivery, or their summary (a fuzz run keeps only that). */
+  latencies: readonly number[] | LatencySummary | null;
   stopped?: string;
   config: ConformanceReport['config'];
   results: readonly CheckResult[];

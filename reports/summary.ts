@@ -2,17 +2,13 @@
  * Totals of a run, shared by every report format: by level, by suite and level, the verdict and the latencies; and
  * the findings in a few words.
  */
+import { Latencies, type LatencySummary } from '../engine/latencies.js';
 import type { Finding } from '../findings/finding.js';
 import { ALL_SUITE_IDS, type Level, type Status, type SuiteId } from '../suites/check.js';
 
 export type Tally = Record<Status, number>;
 
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
+export type { LatencySummary };
 
 export interface Summary {
   /** `pass`: no MUST failure (with strict: no failure at all). */
@@ -45,7 +41,7 @@ export interface SummaryOptions {
   strict: boolean;
   deliveries: number;
   durationMs: number;
-  /** The latencies of every answered delivery, or their summary when only that is known (merged shards). */
+  /** The latencies of every answered delivery, or their summary when only that is known (merged shards, fuzz runs). */
   latencies: readonly number[] | LatencySummary | null;
   /** A baseline was applied: count what it accepted (`accepted`), and leave it out of the verdict. */
   baseline?: boolean;
@@ -87,14 +83,7 @@ function isLatencyList(value: SummaryOptions['latencies']): value is readonly nu
 }
 
 export function latencySummary(latencies: readonly number[]): LatencySummary | null {
-  if (latencies.length === 0) return null;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (fraction: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!);
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[sorted.length - 1]!) };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
+  return Latencies.of(latencies).summary();
 }
 
 /** `3 causes behind 840 failed results`, `1 cause and 2 checks unexplained behind 45 failed results`. */

@@ -157,9 +157,9 @@ export function changeByte(body: Buffer, position: number): Buffer {
   return copy;
 }
 
-/** What the case must get, judged on its exchange. */
-export function judgeCase(built: BuiltCase, exchange: Exchange): Verdict {
-  switch (built.fuzzCase.class) {
+/** What the case must get, judged on its exchange (a case of the class, sent signed per `signature`). */
+export function judgeCase(built: { class: CaseClass; signature: SignatureSpec }, exchange: Exchange): Verdict {
+  switch (built.class) {
     case 'valid':
     case 'edge-zoom':
     case 'edge-hostile':

@@ -14,20 +14,22 @@
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
+import { Latencies, type LatencySummary } from '../engine/latencies.js';
 import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../generators/deliveries.js';
-import { isAcknowledged, signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
+import { isAcknowledged, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
-import { buildCase, caseArbitrary, describeSignature, FUZZ_CHECKS, judgeCase, type BuiltCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
+import { describeSignature, FUZZ_CHECKS, judgeCase, type CaseClass } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, outcome } from './outcome.js';
-import { buildLifecycle } from '../generators/lifecycles.js';
-import { LIFECYCLE_CHECK, ScenarioFailure, scenarioArbitrary, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
+import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
+import { LIFECYCLE_CHECK, ScenarioFailure, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
-import { requestTraits } from './request-traits.js';
+import { fuzzInputArbitrary, prepareCase, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type Signer } from './fuzz-inputs.js';
+import { roundsFromWorker, roundsInThisThread, type Round, type RoundSource } from './fuzz-rounds.js';
 import { stopReason, TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -85,7 +87,8 @@ export interface FuzzOutcome {
   runs: number;
   deliveries: number;
   durationMs: number;
-  latencies: number[];
+  /** The latency percentiles of the answered deliveries (kept as counts per tenth of a millisecond: a long run answers millions). */
+  latencies: LatencySummary | null;
   /** Cases run per class (lifecycle scenarios as `lifecycle`). */
   classes: Record<string, number>;
   findings: FuzzFinding[];
@@ -94,7 +97,7 @@ export interface FuzzOutcome {
   stopped?: { reason: string; unreachable: boolean; requested: boolean };
 }
 
-type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
+
 
 /** Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7). */
 const TWIN_LIFECYCLES = 100;
@@ -128,7 +131,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const started = performance.now();
   const deadline = config.durationMs !== undefined ? Date.now() + config.durationMs : Infinity;
   let budget = config.runs ?? (config.durationMs !== undefined ? Infinity : 1000);
-  const latencies: number[] = [];
+  const latencies = new Latencies();
   /** What became of the deliveries of each check (suites/evidence.ts), and how many valid ones were acknowledged. */
   const evidence = { tallies: new Map<string, EvidenceTally>(), validAcknowledged: 0 };
   const tallyOf = (check: Check) => {
@@ -142,21 +145,15 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     stopAfterRefusals: REFUSALS_TO_STOP,
     ...(config.insecure ? { insecure: true } : {}),
     onExchange(exchange) {
-      if (exchange.response) latencies.push(exchange.latencyMs);
+      if (exchange.response) latencies.add(exchange.latencyMs);
     },
   });
   const requestStop = () => engine.stop(stopReason(config.stop!), { abortInFlight: true });
   if (config.stop?.aborted) requestStop();
   config.stop?.addEventListener('abort', requestStop, { once: true });
   const generator = new DeliveryGenerator(config.seed);
-  const scenarios = scenarioArbitrary(config.events);
-  const cases = caseArbitrary(generator, config.events);
-  const input: fc.Arbitrary<FuzzInput> = scenarios
-    ? fc.oneof(
-        { weight: 12, arbitrary: cases.map((value): FuzzInput => ({ kind: 'case', value })) },
-        { weight: 1, arbitrary: scenarios.map((value): FuzzInput => ({ kind: 'scenario', value })) },
-      )
-    : cases.map((value): FuzzInput => ({ kind: 'case', value }));
+  const input = fuzzInputArbitrary(generator, config.events);
+  const signer: Signer = { url: config.target.href, secret: config.secret, ...(config.auth ? { auth: config.auth } : {}) };
 
   const classes: Record<string, number> = {};
   const findings: FuzzFinding[] = [];
@@ -170,14 +167,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const progress = () => onProgress({ runs, deliveries: engine.sent, failures: findings.length, elapsedMs: performance.now() - started });
   const ticker = setInterval(progress, 500);
 
-  const sign = (body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest => ({
-    method: 'POST',
-    url: config.target.href,
-    headers: signedHeaders(signature, { secret: config.secret, body, ...(config.auth ? { auth: config.auth } : {}) }),
-    body,
-    label,
-    traits: requestTraits(body, { signature: signature.kind }, traits),
-  });
+  const sign = (body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest => signedRequest(signer, body, signature, label, traits);
   /** Passing exchanges kept (briefly) per check, as the evidence the diagnosis compares failures with. */
   const passed = new Map<string, Passing>();
   /** Counts one passing case of the check and keeps its exchanges (while there is room). */
@@ -191,40 +181,38 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const expectationOf = (kind: CaseClass): Expectation => (kind === 'forged' ? 'rejected' : kind === 'invalid' ? 'no-server-error' : 'acknowledged');
 
   /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
-  const runCase = async (lane: number, built: BuiltCase): Promise<boolean> => {
-    const label = `${built.fuzzCase.class} ${built.fuzzCase.event.name}`;
-    const request = sign(built.body, built.signature, label, { delivery: built.delivery });
+  const runCase = async (lane: number, prepared: PreparedCase): Promise<boolean> => {
+    const { check, signature, eventTs, request } = prepared;
     const exchange = await engine.send(request);
-    countExchange(tallyOf(built.check), exchange);
-    if (built.signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
-    let verdict = judgeCase(built, exchange);
-    const { eventTs } = built.delivery;
-    if (verdict.status === 'pass' && built.fuzzCase.class === 'forged' && config.observer && eventTs !== undefined) {
+    countExchange(tallyOf(check), exchange);
+    if (signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
+    let verdict = judgeCase(prepared, exchange);
+    if (verdict.status === 'pass' && prepared.class === 'forged' && config.observer && eventTs !== undefined) {
       // A rejected forgery must also not have been applied (the observer shows what the status cannot).
-      const count = await config.observer.count(built.fuzzCase.event.name, eventTs);
+      const count = await config.observer.count(prepared.event.name, eventTs);
       if (count > 0) {
-        verdict = { status: 'fail', reason: `a forgery (${describeSignature(built.signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}`, observed: { applied: count } };
+        verdict = { status: 'fail', reason: `a forgery (${describeSignature(signature)}) was rejected with ${outcome(exchange)} but applied ${count} time${count === 1 ? '' : 's'}`, observed: { applied: count } };
       }
     }
     if (verdict.status === 'pass') {
-      keepPassing(built.check, [exchange]);
-      if (built.signature.kind === 'valid' && (built.fuzzCase.class === 'valid' || built.fuzzCase.class === 'edge-zoom') && !config.path) {
-        late.record({ event: built.fuzzCase.event.name, system: built.fuzzCase.event.system, eventTs, body: built.body, sentAt: exchange.startedAt });
+      keepPassing(check, [exchange]);
+      if (signature.kind === 'valid' && (prepared.class === 'valid' || prepared.class === 'edge-zoom') && !config.path) {
+        late.record({ event: prepared.event.name, system: prepared.event.system, eventTs, body: prepared.body, sentAt: exchange.startedAt });
       }
       return true;
     }
     const failure: LastFailure = {
-      check: built.check,
-      event: built.fuzzCase.event.name,
+      check,
+      event: prepared.event.name,
       reason: verdict.reason ?? 'failed',
       exchanges: [exchange],
-      sent: [{ label, group: 0, request, signature: built.signature, expect: expectationOf(built.fuzzCase.class) }],
-      edges: built.delivery.edges,
-      system: built.fuzzCase.event.system,
+      sent: [{ label: prepared.label, group: 0, request, signature, expect: expectationOf(prepared.class) }],
+      edges: prepared.edges,
+      system: prepared.event.system,
       ...(verdict.observed ? { observed: verdict.observed } : {}),
     };
-    if (built.check.level === 'SHOULD' && !config.strict) {
-      const key = `${built.check.id}\u0000${failure.event}`;
+    if (check.level === 'SHOULD' && !config.strict) {
+      const key = `${check.id}\u0000${failure.event}`;
       if (!shouldSeen.has(key)) {
         shouldSeen.add(key);
         findings.push(await saveFinding(failure, undefined));
@@ -264,7 +252,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         let twin = twins.get(index);
         if (!twin) {
           // The same step of another lifecycle of the kind (other people, another meeting), given this step's event_ts.
-          const other = buildLifecycle(generator, scenario.kind, config.events, TWIN_LIFECYCLES + scenario.index, occurrences).deliveries[index]!;
+          const other = buildLifecycleStep(generator, scenario.kind, config.events, TWIN_LIFECYCLES + scenario.index, occurrences, index);
           twin = retimed(other, lifecycle.deliveries[index]!.eventTs!);
           twins.set(index, twin);
         }
@@ -410,9 +398,46 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   function interrupt(): never {
     throw new fc.PreconditionFailure(true);
   }
-  const property = (lane: number) => {
-    let shrinkUntil = 0;
+  /** Counts one input run (shrink candidates included). */
+  const count = (value: FuzzInput | Prepared) => {
+    const kind = value.kind === 'scenario' ? 'lifecycle' : 'class' in value ? value.class : value.value.class;
+    classes[kind] = (classes[kind] ?? 0) + 1;
+    runs++;
+  };
+  /**
+   * Runs one prepared input: true when it passes. Undefined when it neither passed nor failed: the run was stopped
+   * (a case cut off, or never sent), or the observer broke its contract (a configuration problem, not a finding
+   * about the receiver: it stops the run).
+   */
+  const execute = async (lane: number, prepared: Prepared): Promise<boolean | undefined> => {
+    try {
+      return prepared.kind === 'case' ? await runCase(lane, prepared) : await runScenario(lane, prepared.value);
+    } catch (error) {
+      if (error instanceof EngineStopped) return undefined;
+      if (!(error instanceof ObserverError)) throw error;
+      engine.stop(`observer: ${error.message}`);
+      return undefined;
+    }
+  };
+  const prepare = (value: FuzzInput): Prepared => (value.kind === 'case' ? { kind: 'case', ...prepareCase(generator, signer, value.value) } : { kind: 'scenario', value: value.value });
+  /** Where the lanes' rounds come from (set up when the lanes start; a `--path` replays one case, in this thread). */
+  let rounds: RoundSource = roundsInThisThread(input, prepare);
+  const useWorker = process.env.CONFORMANCE_FUZZ_WORKER === '1' && !config.path;
+
+  /**
+   * The property fast-check replays and shrinks a failing input with (and runs a `--path` with). `shrinking`: the
+   * input at the path failed already, its failure is recorded, and the shrink has its budget from now on; a case
+   * is then not sent again (the first call is that case), a lifecycle is run again (fast-check shrinks only the
+   * commands a run executed).
+   */
+  const property = (lane: number, shrinking?: { known: boolean }) => {
+    let shrinkUntil = shrinking ? Date.now() + shrinkBudgetMs : 0;
+    let known = shrinking?.known === true;
     return fc.asyncProperty(input, async (value) => {
+      if (known) {
+        known = false;
+        return false;
+      }
       if (engine.stopped) interrupt();
       if (shrinkUntil > 0) {
         // Shrinking: once the budget is spent, the shrink ends with the smallest failure so far.
@@ -421,20 +446,9 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         // Another lane found a failure (or time is up): this lane stops sending.
         interrupt();
       }
-      const kind = value.kind === 'case' ? value.value.class : 'lifecycle';
-      classes[kind] = (classes[kind] ?? 0) + 1;
-      runs++;
-      let ok: boolean;
-      try {
-        ok = value.kind === 'case' ? await runCase(lane, buildCase(generator, value.value)) : await runScenario(lane, value.value);
-      } catch (error) {
-        // Stopped: a case cut off, or never sent, neither passes nor fails.
-        if (error instanceof EngineStopped) interrupt();
-        if (!(error instanceof ObserverError)) throw error;
-        // The observer broke its contract: a configuration problem, not a finding about the receiver.
-        engine.stop(`observer: ${error.message}`);
-        interrupt();
-      }
+      count(value);
+      const ok = await execute(lane, prepare(value));
+      if (ok === undefined) interrupt();
       if (!ok && shrinkUntil === 0) {
         shrinkUntil = Date.now() + shrinkBudgetMs;
         mustFailure = true;
@@ -446,28 +460,92 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const parsedPath = config.path ? parsePath(config.path) : undefined;
   const laneSeed = (lane: number, round: number) => deriveSeed(config.seed, 'fuzz-lane', String(lane), String(round));
 
+  /**
+   * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each prepared
+   * before its turn by the round source (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
+   * go. Gives the index of the first input that failed, or -1 (all passed, or the lane stopped).
+   */
+  const runRound = async (lane: number, round: Round, expectNext: () => void): Promise<{ at: number; value?: Prepared }> => {
+    const halted = () => engine.stopped !== undefined || mustFailure || Date.now() > deadline;
+    for (let index = 0; index < round.size; index++) {
+      if (halted()) return { at: -1 };
+      const current = await round.take(index);
+      if (halted()) return { at: -1 };
+      count(current);
+      // Halfway through, the lane's next round may be prepared.
+      if (index === Math.floor(round.size / 2)) expectNext();
+      // Settled into a value at once: a rejection while the next input is prepared is not left unhandled.
+      const running = execute(lane, current).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+      );
+      await round.whileInFlight(index);
+      const result = await running;
+      if ('error' in result) throw result.error;
+      if (result.ok === undefined) return { at: -1 };
+      if (!result.ok) {
+        mustFailure = true;
+        return { at: index, value: current };
+      }
+    }
+    return { at: -1 };
+  };
+
+  /** Saves a lane's failure, shrunk by fast-check from the failing input of the round (replayed at its path). */
+  const shrinkAndSave = async (lane: number, round: number, seed: number, numRuns: number, at: number, value: Prepared) => {
+    const failure = lastFailure.get(lane);
+    if (!failure) throw new Error(`fuzz lane ${lane}: an input failed without a recorded failure`);
+    // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
+    if (shrunkChecks.has(failure.check.id)) return;
+    shrunkChecks.add(failure.check.id);
+    const details = await fc.check(property(lane, { known: value.kind === 'case' }), { seed, numRuns, path: String(at) });
+    if (details.failed && details.counterexample !== null) {
+      // A stop asked for while shrinking ends the shrink: the smallest failure so far is saved. Any other stop
+      // (the target went away) leaves nothing trustworthy to save.
+      if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
+      const smallest = lastFailure.get(lane)!;
+      const path = `${lane}.${round}:${details.counterexamplePath ?? ''}`;
+      findings.push(await saveFinding(smallest, { seed: config.seed, path, numRuns: at + 1, numShrinks: details.numShrinks }));
+      return;
+    }
+    if (engine.stopped && !config.stop?.aborted) return;
+    // A lifecycle that passed when run again (or a stop before it failed again): the first failure stands, unshrunk.
+    findings.push(await saveFinding(failure, { seed: config.seed, path: `${lane}.${round}:${at}`, numRuns: at + 1, numShrinks: 0 }));
+  };
+
   const lane = async (index: number) => {
     for (let round = parsedPath?.round ?? 0; ; round++) {
       if (mustFailure || engine.stopped || Date.now() > deadline || budget <= 0) return;
       const numRuns = parsedPath ? 1 : Math.min(CHUNK, budget);
       budget -= numRuns;
       const seed = laneSeed(index, round);
-      const details = await fc.check(property(index), { seed, numRuns, ...(parsedPath ? { path: parsedPath.path } : {}) });
-      // fast-check reports a run interrupted before any case passed as failed, without a counterexample: no failure.
-      if (details.failed && details.counterexample !== null) {
-        // A stop asked for while shrinking ends the shrink: the smallest failure so far is saved. Any other stop
-        // (the target went away) leaves nothing trustworthy to save.
-        if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
-        const failure = lastFailure.get(index);
-        if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
-        // Lanes that failed at the same moment found the same kind of failure: one shrunk case per check is enough.
-        if (shrunkChecks.has(failure.check.id)) return;
-        shrunkChecks.add(failure.check.id);
-        const path = `${index}.${round}:${details.counterexamplePath ?? ''}`;
-        findings.push(await saveFinding(failure, { seed: config.seed, path, numRuns: details.numRuns, numShrinks: details.numShrinks }));
+      if (parsedPath) {
+        const details = await fc.check(property(index), { seed, numRuns, path: parsedPath.path });
+        // fast-check reports a run interrupted before any case passed as failed, without a counterexample: no failure.
+        if (details.failed && details.counterexample !== null) {
+          if (details.errorInstance instanceof EngineStopped || (engine.stopped && !config.stop?.aborted)) return;
+          const failure = lastFailure.get(index);
+          if (!failure) throw details.errorInstance ?? new Error(`fuzz lane ${index}: a property failed without a recorded failure`);
+          shrunkChecks.add(failure.check.id);
+          const path = `${index}.${round}:${details.counterexamplePath ?? ''}`;
+          findings.push(await saveFinding(failure, { seed: config.seed, path, numRuns: details.numRuns, numShrinks: details.numShrinks }));
+        }
         return;
       }
-      if (parsedPath) return;
+      // The very values fast-check draws for this seed: a failure is replayed and shrunk by fast-check at its path.
+      const opened = rounds.open(index, round, seed, numRuns);
+      let failed: { at: number; value?: Prepared };
+      try {
+        failed = await runRound(index, opened, () => {
+          if (budget > 0) rounds.expect(index, round + 1, laneSeed(index, round + 1), Math.min(CHUNK, budget));
+        });
+      } finally {
+        opened.close();
+      }
+      if (failed.value) {
+        await shrinkAndSave(index, round, seed, numRuns, failed.at, failed.value);
+        return;
+      }
     }
   };
 
@@ -516,6 +594,15 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   };
 
   try {
+    if (useWorker) {
+      rounds = roundsFromWorker({
+        events: config.events,
+        seed: config.seed,
+        signer,
+        claim: (eventTs) => generator.takeTimestamp(eventTs),
+        prepareHere: (seed, index) => prepare(fc.sample(input, { seed, numRuns: index + 1 })[index]!),
+      });
+    }
     const lanes = parsedPath ? [parsedPath.lane] : Array.from({ length: config.concurrency }, (_, index) => index);
     const retries = lateLane();
     await Promise.all(lanes.map((index) => lane(index)));
@@ -535,6 +622,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     clearInterval(ticker);
     config.stop?.removeEventListener('abort', requestStop);
     progress();
+    await rounds.close();
     await engine.close();
   }
   const durationMs = performance.now() - started;
@@ -544,7 +632,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     runs,
     deliveries: engine.sent,
     durationMs,
-    latencies,
+    latencies: latencies.summary(),
     classes,
     findings,
     results: [...results(config, findings, classes, { ...evidence, passed }, requested ? stopped : undefined), ...followUps],

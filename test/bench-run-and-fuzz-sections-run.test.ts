@@ -1,11 +1,12 @@
 /**
- * The `full-run` and `fuzz-load` benchmark sections never rot: at a tiny scale they start the compiled reference
+ * The `full-run`, `fuzz-load` and `memory` benchmark sections never rot: at a tiny scale they start the compiled reference
  * receiver, measure, and return figures and goals that agree with the figures. Speed is not judged here.
  */
 import { describe, expect, it } from 'vitest';
 import * as fullRun from '../bench/full-run.js';
 import * as fuzzLoad from '../bench/fuzz-load.js';
-import { SECTIONS } from '../bench/run.js';
+import * as memory from '../bench/memory.js';
+import { SECTIONS, selectedSections } from '../bench/run.js';
 
 describe('bench sections full-run and fuzz-load at a tiny scale', () => {
   it('are listed by the runner', () => {
@@ -41,6 +42,27 @@ describe('bench sections full-run and fuzz-load at a tiny scale', () => {
     expect(result.data.autocannonOneBody[0]!.non2xx).toBe(0);
     expect(result.data.medianAutocannonOneBody).toBeGreaterThan(0);
     expect(result.data.ratio).toBeCloseTo(result.data.medianFuzz / result.data.medianAutocannon, 6);
-    expect(result.goals[0]!.met).toBe(result.data.ratio >= 0.5);
+    expect(result.goals[0]!.met).toBe(result.data.ratio >= fuzzLoad.GOAL);
   });
+
+  it('memory: runs only when named', () => {
+    expect(selectedSections({ only: [] }).map((section) => section.name)).not.toContain('memory');
+    expect(selectedSections({ only: [] }).map((section) => section.name)).toEqual(expect.arrayContaining(['generation', 'full-run', 'fuzz-load']));
+    expect(selectedSections({ only: ['memory'] }).map((section) => section.name)).toEqual(['memory']);
+  });
+
+  it('memory: the peak RSS of a full run and of a fuzz, each a fresh process, and the growth of a longer fuzz', async () => {
+    const result = await memory.run({ scale: 0.01, repeats: 1 });
+    const { fullRun, fuzz, longFuzz } = result.data;
+    for (const measured of [fullRun, fuzz, longFuzz]) {
+      expect(measured.exitCode, measured.command).toBe(0);
+      expect(measured.peakRss).toBeGreaterThan(20_000_000);
+      expect(measured.samples.length).toBeGreaterThan(0);
+    }
+    expect(longFuzz.samples.length).toBeGreaterThan(10);
+    expect(longFuzz.growth).toBeCloseTo((longFuzz.rssAfterLastMinute - longFuzz.rssAfterFirstMinute) / longFuzz.rssAfterFirstMinute, 9);
+    // Below full scale the growth goal is not measured, and says so.
+    expect(result.goals[0]).toMatchObject({ met: false, description: expect.stringMatching(/not measured: BENCH_SCALE < 1/) });
+    expect(result.goals[1]).toMatchObject({ met: true });
+  }, 120_000);
 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
-import { encode, encodingArbitrary } from '../generators/encodings.js';
-import { jsonString, toJsonText, type JsonTree } from '../generators/json-text.js';
+import { alterations, COMPACT, encode, encodingArbitrary, type Encoding } from '../generators/encodings.js';
+import { jsonString, toJsonText, type JsonTextOptions, type JsonTree } from '../generators/json-text.js';
 
 const tree: fc.Arbitrary<JsonTree> = fc.letrec<{ node: JsonTree }>((tie) => ({
   node: fc.oneof(
@@ -63,4 +63,74 @@ describe('JSON text writer', () => {
     expect(text).not.toBe('{"a":1}');
     expect(JSON.parse(text)).toEqual({ a: 1 });
   });
+
+  // The writers were made faster (issue 16); these hold them to the plain definitions they replaced.
+  const text = fc.string({ unit: fc.oneof(fc.constantFrom('/', '"', '\\', 'é', '\u007f', '\u2028', '\ud83d\ude00', '\ud800', '\udc00', 'A', 'z', '0', ' '), fc.string({ unit: 'binary', maxLength: 1 })) });
+  const escapeOptions: fc.Arbitrary<JsonTextOptions> = fc.record({ escapeUnicode: fc.constantFrom('none' as const, 'non-ascii' as const, 'all' as const), escapeSlash: fc.boolean() });
+
+  it('string literals are escaped character for character as defined', () => {
+    const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    const hex = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
+    const reference = (value: string, options: JsonTextOptions) => {
+      const unicode = options.escapeUnicode ?? 'none';
+      if (unicode === 'none' && !options.escapeSlash) return JSON.stringify(value);
+      let out = '"';
+      for (let index = 0; index < value.length; index++) {
+        const char = value[index]!;
+        const code = value.charCodeAt(index);
+        if (SHORT[char]) out += SHORT[char];
+        else if (code < 0x20) out += hex(code);
+        else if (char === '/' && options.escapeSlash) out += '\\/';
+        else if (code >= 0xd800 && code <= 0xdfff) out += hex(code);
+        else if (code > 0x7e && unicode !== 'none') out += hex(code);
+        else if (unicode === 'all' && /[A-Za-z]/.test(char)) out += hex(code);
+        else out += char;
+      }
+      return `${out}"`;
+    };
+    fc.assert(fc.property(text, escapeOptions, (value, options) => jsonString(value, options) === reference(value, options)), { numRuns: 2000 });
+  });
+
+  it('which part of an encoding changes the bytes is read off the value exactly as writing that part alone shows', () => {
+    const parts: [keyof Encoding, Encoding[keyof Encoding], keyof ReturnType<typeof alterations>][] = [
+      ['whitespace', 'spaces', 'padding'],
+      ['whitespace', 'newlines', 'padding'],
+      ['whitespace', 'indent', 'indent'],
+      ['unicodeEscapes', true, 'unicodeEscapes'],
+      ['escapedSlash', true, 'escapedSlash'],
+      ['keyOrder', 'reversed', 'reversedKeys'],
+      ['keyOrder', 'sorted', 'sortedKeys'],
+    ];
+    const withText: fc.Arbitrary<JsonTree> = fc.letrec<{ node: JsonTree }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.integer(),
+        text,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.oneof(text, fc.constantFrom('1', '10', '9', 'b', 'a')), tie('node'), { maxKeys: 3, noNullPrototype: true }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(withText, (value) => {
+        const found = alterations(value);
+        const compact = toJsonText(value);
+        for (const [field, setting, key] of parts) {
+          expect(found[key], `${field}=${String(setting)} on ${JSON.stringify(value)}`).toBe(toJsonText(value, optionsOf({ ...COMPACT, [field]: setting })) !== compact);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
 });
+
+/** The writer options of an encoding, as generators/encodings.ts defines them. */
+function optionsOf(encoding: Encoding): JsonTextOptions {
+  return {
+    ...(encoding.whitespace === 'indent' ? { indent: '  ' } : {}),
+    ...(encoding.whitespace === 'spaces' ? { padding: ' ' } : encoding.whitespace === 'newlines' ? { padding: '\n' } : {}),
+    ...(encoding.unicodeEscapes ? { escapeUnicode: 'all' as const } : {}),
+    ...(encoding.escapedSlash ? { escapeSlash: true } : {}),
+    ...(encoding.keyOrder === 'reversed' ? { keyOrder: (keys: string[]) => [...keys].reverse() } : {}),
+    ...(encoding.keyOrder === 'sorted' ? { keyOrder: (keys: string[]) => [...keys].sort() } : {}),
+  };
+}
