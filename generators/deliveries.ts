@@ -16,7 +16,7 @@ import { EDGE_KINDS, INVALID_KINDS, type EdgeKindId } from './edge-kinds.js';
 import { encode, encodingArbitrary, type Encoding } from './encodings.js';
 import { breakJson, breakSchema, JSON_BREAKS, SCHEMA_BREAKS, type JsonBreak, type SchemaBreak } from './invalid.js';
 import { textAround, toJsonText, type JsonTree } from './json-text.js';
-import { ArbitraryBuilder, Edge, finalizeTree, hasEdge, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
+import { ArbitraryBuilder, Edge, edgesIn, finalizeTree, hasEdge, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
 import { pointer, setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
 import { TakenTimestamps } from './taken-timestamps.js';
 import { createWorld, type World } from './world.js';
@@ -137,19 +137,24 @@ export class DeliveryGenerator {
       const edges: DeliveryNote[] = found.map(noteOf);
       let finalValue = value;
       let body: Buffer | undefined;
+      let grownValue: (() => JsonTree) | undefined;
       if (draft.strategy === 'large' && draft.large) {
         const grown = grow(event.body.schema, value, draft.large.choice, draft.large.bytes);
-        finalValue = grown.value;
+        grownValue = grown.value;
         body = grown.body;
         edges.push(grown.note);
       }
       if (draft.encoding) {
+        if (grownValue) finalValue = grownValue();
         const encoded = encode(finalValue, draft.encoding);
         body = Buffer.from(encoded.text, 'utf8');
         for (const kind of encoded.edges) edges.push({ kind, path: '', zoom: EDGE_KINDS[kind].zoom });
       }
       body ??= Buffer.from(toJsonText(finalValue), 'utf8');
-      return { ...base, body, value: finalValue, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
+      const delivery: Delivery = { ...base, body, value: finalValue, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
+      // A grown value (thousands of items) is made only when read: most callers read the bytes alone.
+      if (grownValue && !draft.encoding) Object.defineProperty(delivery, 'value', { get: grownValue, enumerable: true, configurable: true });
+      return delivery;
     }
     if ((SCHEMA_BREAKS as readonly string[]).includes(draft.kind)) {
       const broken = breakSchema(draft.kind as SchemaBreak, event.body.schema, value, draft.choice);
@@ -301,7 +306,7 @@ export interface DraftTraits {
 export function draftTraits(draft: Draft): DraftTraits {
   if (draft.mode === 'valid') return { edges: 0, zoomPlausible: true, schemaBreak: false };
   if (draft.mode === 'invalid') return { edges: 1, zoomPlausible: false, schemaBreak: (SCHEMA_BREAKS as readonly string[]).includes(draft.kind) };
-  const leaves = finalizeTree(draft.tree).edges;
+  const leaves = edgesIn(draft.tree);
   // A large body and another byte encoding each add an edge Zoom does not send.
   const extra = (draft.strategy === 'large' ? 1 : 0) + (draft.encoding ? 1 : 0);
   return { edges: leaves.length + extra, zoomPlausible: extra === 0 && leaves.every((edge) => edge.zoom), schemaBreak: false };
@@ -354,39 +359,62 @@ function schemaIsObject(schema: JsonSchema): boolean {
  * text as bytes, written straight into one buffer (the items' text repeated, not the grown value serialized: at a
  * megabyte the serialization, and every extra copy of the bytes, is most of the delivery's cost).
  */
-function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number): { value: JsonTree; body: Buffer; note: DeliveryNote } {
+/**
+ * Grows the body to about `bytes`: an array of the value repeated (or, where there is none, a free text made long).
+ * The body is written straight from the text around the grown part; the grown value itself, which only few callers
+ * read, is made when asked for (`value()`).
+ */
+function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number): { value: () => JsonTree; body: Buffer; note: DeliveryNote } {
   const arrays: { path: PathPart[]; items: JsonTree[]; max: number }[] = [];
-  const texts: { path: PathPart[]; max: number }[] = [];
+  const texts: { path: PathPart[]; text: string; max: number }[] = [];
   walkWithSchema(schema, value, ({ value: node, schema: nodeSchema, path, alternative }) => {
     if (alternative) return;
     if (Array.isArray(node) && node.length > 0) arrays.push({ path, items: node, max: nodeSchema.maxItems ?? Number.MAX_SAFE_INTEGER });
-    if (typeof node === 'string' && isFreeText(nodeSchema) && path.length > 1) texts.push({ path, max: nodeSchema.maxLength ?? Number.MAX_SAFE_INTEGER });
+    if (typeof node === 'string' && isFreeText(nodeSchema) && path.length > 1) texts.push({ path, text: node, max: nodeSchema.maxLength ?? Number.MAX_SAFE_INTEGER });
   });
-  const copy = structuredClone(value) as JsonTree;
-  const current = Buffer.byteLength(toJsonText(value));
+  const grownValue = (path: readonly PathPart[], grown: () => JsonTree) => {
+    let made: JsonTree | undefined;
+    return () => {
+      if (made === undefined) {
+        made = structuredClone(value) as JsonTree;
+        setValueAt(made, path, grown());
+      }
+      return made;
+    };
+  };
   const growable = arrays.filter((site) => site.max > site.items.length);
   if (growable.length > 0) {
     const site = growable[choice % growable.length]!;
-    const itemBytes = Math.max(2, Math.ceil(Buffer.byteLength(toJsonText(site.items)) / site.items.length) + 1);
+    // The body's size now: the text around the array plus the array's own (textAround's contract).
+    const around = textAround(value, site.path);
+    const itemsBytes = Buffer.byteLength(toJsonText(site.items));
+    const current = Buffer.byteLength(around.before) + itemsBytes + Buffer.byteLength(around.after);
+    const itemBytes = Math.max(2, Math.ceil(itemsBytes / site.items.length) + 1);
     const target = Math.min(site.max, site.items.length + Math.max(1, Math.floor((bytes - current) / itemBytes)));
-    const grown = Array.from({ length: target }, (_, index) => site.items[index % site.items.length]!);
-    setValueAt(copy, site.path, grown);
-    return { value: copy, body: repeatedItemsBody(value, site.path, site.items, target), note: { kind: 'array.large', path: pointer(site.path), zoom: false } };
+    return {
+      value: grownValue(site.path, () => Array.from({ length: target }, (_, index) => site.items[index % site.items.length]!)),
+      body: repeatedItemsBody(around, site.items, target),
+      note: { kind: 'array.large', path: pointer(site.path), zoom: false },
+    };
   }
   const longable = texts.filter((site) => site.max >= 1000);
   if (longable.length > 0) {
     const site = longable[choice % longable.length]!;
-    const length = Math.min(site.max, Math.max(1000, bytes - current));
-    setValueAt(copy, site.path, LONG_TEXT.repeat(Math.ceil(length / LONG_TEXT.length)).slice(0, length));
-    // The long text needs no escape: its JSON text is the text in quotes.
     const { before, after } = textAround(value, site.path);
+    const current = Buffer.byteLength(before) + Buffer.byteLength(toJsonText(site.text)) + Buffer.byteLength(after);
+    const length = Math.min(site.max, Math.max(1000, bytes - current));
+    // The long text needs no escape: its JSON text is the text in quotes.
     const head = Buffer.from(`${before}"`, 'utf8');
     const tail = Buffer.from(`"${after}`, 'utf8');
     const body = Buffer.allocUnsafe(head.length + length + tail.length);
     head.copy(body, 0);
     body.fill(LONG_TEXT, head.length, head.length + length, 'latin1');
     tail.copy(body, head.length + length);
-    return { value: copy, body, note: { kind: 'string.long', path: pointer(site.path), zoom: false } };
+    return {
+      value: grownValue(site.path, () => LONG_TEXT.repeat(Math.ceil(length / LONG_TEXT.length)).slice(0, length)),
+      body,
+      note: { kind: 'string.long', path: pointer(site.path), zoom: false },
+    };
   }
   throw new Error('internal: the large-body strategy was chosen for a body with nothing to grow');
 }
@@ -394,11 +422,10 @@ function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number
 const LONG_TEXT = 'Long text ';
 
 /**
- * The compact bytes of `value` with the array at `path` holding `count` items, `items` over and over: exactly
- * `toJsonText` of that value, written as the text around the array and one run of the items' text repeated.
+ * The compact bytes of a value whose array holds `count` items, `items` over and over: exactly `toJsonText` of
+ * that value, written as the text around the array (`textAround`) and one run of the items' text repeated.
  */
-function repeatedItemsBody(value: JsonTree, path: readonly PathPart[], items: readonly JsonTree[], count: number): Buffer {
-  const { before, after } = textAround(value, path);
+function repeatedItemsBody({ before, after }: { before: string; after: string }, items: readonly JsonTree[], count: number): Buffer {
   const head = Buffer.from(`${before}[`, 'utf8');
   const tail = Buffer.from(`]${after}`, 'utf8');
   // One cycle of the items, each followed by a comma: the run is cycles of it, then the first items of one more.

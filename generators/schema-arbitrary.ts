@@ -428,22 +428,64 @@ function numberEdges(type: 'integer' | 'number', schema: JsonSchema, role: Field
   return edges;
 }
 
-/** Unwraps edges and records each with its JSON pointer. */
+/** A JSON pointer's reference token for a key (RFC 6901). */
+function pointerToken(part: string | number): string {
+  if (typeof part === 'number') return String(part);
+  return part.includes('~') || part.includes('/') ? part.replace(/~/g, '~0').replace(/\//g, '~1') : part;
+}
+
+/**
+ * Unwraps edges and records each with its JSON pointer. The path is kept as a stack of parts and written out only
+ * where an edge is found: most nodes carry none.
+ */
 export function finalizeTree(tree: GenTree): { value: JsonTree; edges: EdgeInstance[] } {
   const edges: EdgeInstance[] = [];
-  const visit = (node: GenTree, path: string): JsonTree => {
+  const parts: (string | number)[] = [];
+  const pointer = () => {
+    let path = '';
+    for (const part of parts) path += `/${pointerToken(part)}`;
+    return path;
+  };
+  const visit = (node: GenTree): JsonTree => {
     if (node instanceof Edge) {
-      edges.push({ kind: node.kind, path, zoom: node.zoom });
-      return visit(node.value, path);
+      edges.push({ kind: node.kind, path: pointer(), zoom: node.zoom });
+      return visit(node.value);
     }
     if (node === null || typeof node !== 'object') return node;
-    if (Array.isArray(node)) return node.map((item, index) => visit(item, `${path}/${index}`));
+    if (Array.isArray(node)) {
+      const out: JsonTree[] = new Array(node.length);
+      for (let index = 0; index < node.length; index++) {
+        parts.push(index);
+        out[index] = visit(node[index]!);
+        parts.pop();
+      }
+      return out;
+    }
     const out: Record<string, JsonTree> = {};
-    for (const key of Object.keys(node)) out[key] = visit(node[key]!, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    for (const key of Object.keys(node)) {
+      parts.push(key);
+      out[key] = visit(node[key]!);
+      parts.pop();
+    }
     return out;
   };
-  const value = visit(tree, '');
+  const value = visit(tree);
   return { value, edges };
+}
+
+/** The edges a tree carries, in the order `finalizeTree` records them (without their paths, without a copy). */
+export function edgesIn(tree: GenTree, found: { kind: string; zoom: boolean }[] = []): { kind: string; zoom: boolean }[] {
+  if (tree instanceof Edge) {
+    found.push({ kind: tree.kind, zoom: tree.zoom });
+    return edgesIn(tree.value, found);
+  }
+  if (tree === null || typeof tree !== 'object') return found;
+  if (Array.isArray(tree)) {
+    for (const item of tree) edgesIn(item, found);
+    return found;
+  }
+  for (const key of Object.keys(tree)) edgesIn(tree[key]!, found);
+  return found;
 }
 
 /** True when the tree holds at least one edge. */
