@@ -408,7 +408,7 @@ function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number
     const tail = Buffer.from(`"${after}`, 'utf8');
     const body = Buffer.allocUnsafe(head.length + length + tail.length);
     head.copy(body, 0);
-    body.fill(LONG_TEXT, head.length, head.length + length, 'latin1');
+    repeatInto(body, Buffer.from(LONG_TEXT, 'latin1'), head.length, head.length + length);
     tail.copy(body, head.length + length);
     return {
       value: grownValue(site.path, () => LONG_TEXT.repeat(Math.ceil(length / LONG_TEXT.length)).slice(0, length)),
@@ -420,6 +420,16 @@ function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number
 }
 
 const LONG_TEXT = 'Long text ';
+
+/**
+ * Writes `pattern` over and over into `body` from `start` to `end` (the last copy cut short), as `Buffer.fill` does,
+ * in doubling copies: a megabyte of a short pattern is about twenty copies instead of one per pattern.
+ */
+function repeatInto(body: Buffer, pattern: Buffer, start: number, end: number): void {
+  if (end <= start) return;
+  let filled = pattern.copy(body, start, 0, Math.min(pattern.length, end - start));
+  while (start + filled < end) filled += body.copy(body, start + filled, start, start + Math.min(filled, end - start - filled));
+}
 
 /**
  * The compact bytes of a value whose array holds `count` items, `items` over and over: exactly `toJsonText` of
@@ -438,7 +448,7 @@ function repeatedItemsBody({ before, after }: { before: string; after: string },
   const body = Buffer.allocUnsafe(head.length + run - 1 + tail.length);
   head.copy(body, 0);
   let at = head.length;
-  if (cycles > 0) body.fill(cycle, at, (at += cycles * cycle.length));
+  if (cycles > 0) repeatInto(body, cycle, at, (at += cycles * cycle.length));
   for (const text of rest) at += text.copy(body, at);
   tail.copy(body, at - 1);
   return body;
