@@ -10,6 +10,7 @@
  */
 import type { Delivery } from './deliveries.js';
 import type { EdgeKindId } from './edge-kinds.js';
+import { JSON_BREAKS } from './invalid.js';
 
 /** The edge kinds whose bodies JSON.stringify(JSON.parse(body)) writes differently. */
 export const RESERIALIZATION_CHANGES: ReadonlySet<string> = new Set<EdgeKindId>([
@@ -33,6 +34,13 @@ export function isCompactJson(body: Buffer): boolean | undefined {
 
 /** The same answer as `isCompactJson(delivery.body)` for a generated delivery, from its notes (no parsing). */
 export function isCompactDelivery(delivery: Pick<Delivery, 'value' | 'edges'>): boolean | undefined {
-  if (delivery.value === undefined) return undefined;
+  // Read off the notes first: a grown body's value (thousands of items) is made only when read.
+  if (delivery.edges.some((note) => NOT_JSON.has(note.kind))) return undefined;
+  if (!delivery.edges.some((note) => GROWN.has(note.kind)) && delivery.value === undefined) return undefined;
   return !delivery.edges.some((note) => RESERIALIZATION_CHANGES.has(note.kind));
 }
+
+/** Breakages that leave a body that is not JSON (its delivery has no value). */
+const NOT_JSON: ReadonlySet<string> = new Set<string>(JSON_BREAKS);
+/** Edges that grow a body to a large size (the value is there, made when read). */
+const GROWN: ReadonlySet<string> = new Set<EdgeKindId>(['array.large', 'string.long']);
