@@ -30,7 +30,8 @@ export function encodingArbitrary(): fc.Arbitrary<Encoding> {
     .filter((encoding) => encoding.whitespace !== 'none' || encoding.unicodeEscapes || encoding.escapedSlash || encoding.keyOrder !== 'as-is');
 }
 
-function textOptions(encoding: Encoding): JsonTextOptions {
+/** The JSON text writer's options that write a value in the encoding. */
+export function textOptions(encoding: Encoding): JsonTextOptions {
   return {
     ...(encoding.whitespace === 'indent' ? { indent: '  ' } : {}),
     ...(encoding.whitespace === 'spaces' ? { padding: ' ' } : encoding.whitespace === 'newlines' ? { padding: '\n' } : {}),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
-import { alterations, COMPACT, encode, encodingArbitrary, type Encoding } from '../generators/encodings.js';
+import { alterations, COMPACT, encode, encodingArbitrary, textOptions, type Encoding } from '../generators/encodings.js';
 import { jsonString, toJsonText, type JsonTextOptions, type JsonTree } from '../generators/json-text.js';
 
 const tree: fc.Arbitrary<JsonTree> = fc.letrec<{ node: JsonTree }>((tie) => ({
@@ -115,22 +115,10 @@ describe('JSON text writer', () => {
         const found = alterations(value);
         const compact = toJsonText(value);
         for (const [field, setting, key] of parts) {
-          expect(found[key], `${field}=${String(setting)} on ${JSON.stringify(value)}`).toBe(toJsonText(value, optionsOf({ ...COMPACT, [field]: setting })) !== compact);
+          expect(found[key], `${field}=${String(setting)} on ${JSON.stringify(value)}`).toBe(toJsonText(value, textOptions({ ...COMPACT, [field]: setting })) !== compact);
         }
       }),
       { numRuns: 1500 },
     );
   });
 });
-
-/** The writer options of an encoding, as generators/encodings.ts defines them. */
-function optionsOf(encoding: Encoding): JsonTextOptions {
-  return {
-    ...(encoding.whitespace === 'indent' ? { indent: '  ' } : {}),
-    ...(encoding.whitespace === 'spaces' ? { padding: ' ' } : encoding.whitespace === 'newlines' ? { padding: '\n' } : {}),
-    ...(encoding.unicodeEscapes ? { escapeUnicode: 'all' as const } : {}),
-    ...(encoding.escapedSlash ? { escapeSlash: true } : {}),
-    ...(encoding.keyOrder === 'reversed' ? { keyOrder: (keys: string[]) => [...keys].reverse() } : {}),
-    ...(encoding.keyOrder === 'sorted' ? { keyOrder: (keys: string[]) => [...keys].sort() } : {}),
-  };
-}
