@@ -33,14 +33,12 @@ export function isCompactJson(body: Buffer): boolean | undefined {
 }
 
 /** The same answer as `isCompactJson(delivery.body)` for a generated delivery, from its notes (no parsing). */
-export function isCompactDelivery(delivery: Pick<Delivery, 'value' | 'edges'>): boolean | undefined {
-  // Read off the notes first: a grown body's value (thousands of items) is made only when read.
+export function isCompactDelivery(delivery: Pick<Delivery, 'edges'>): boolean | undefined {
+  // A generated body is not JSON exactly when it carries a JSON breakage (its value is then undefined); the value
+  // itself is not read: a grown body's value (thousands of items) is made only when read.
   if (delivery.edges.some((note) => NOT_JSON.has(note.kind))) return undefined;
-  if (!delivery.edges.some((note) => GROWN.has(note.kind)) && delivery.value === undefined) return undefined;
   return !delivery.edges.some((note) => RESERIALIZATION_CHANGES.has(note.kind));
 }
 
-/** Breakages that leave a body that is not JSON (its delivery has no value). */
+/** Breakages that leave a body that is not JSON. */
 const NOT_JSON: ReadonlySet<string> = new Set<string>(JSON_BREAKS);
-/** Edges that grow a body to a large size (the value is there, made when read). */
-const GROWN: ReadonlySet<string> = new Set<EdgeKindId>(['array.large', 'string.long']);

@@ -355,14 +355,10 @@ function schemaIsObject(schema: JsonSchema): boolean {
 
 /**
  * Grows a body towards `bytes`: repeats the items of one array (within its maxItems), or, where the body has no
- * array with items, lengthens one free-text string (within its maxLength). Gives the grown value and its compact
- * text as bytes, written straight into one buffer (the items' text repeated, not the grown value serialized: at a
- * megabyte the serialization, and every extra copy of the bytes, is most of the delivery's cost).
- */
-/**
- * Grows the body to about `bytes`: an array of the value repeated (or, where there is none, a free text made long).
- * The body is written straight from the text around the grown part; the grown value itself, which only few callers
- * read, is made when asked for (`value()`).
+ * array with items, lengthens one free-text string (within its maxLength). Gives the compact text as bytes, written
+ * straight into one buffer from the text around the grown part (the items' text repeated, not the grown value
+ * serialized: at a megabyte the serialization, and every extra copy of the bytes, is most of the delivery's cost),
+ * and the grown value, which few callers read, as a function that makes it when first asked.
  */
 function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number): { value: () => JsonTree; body: Buffer; note: DeliveryNote } {
   const arrays: { path: PathPart[]; items: JsonTree[]; max: number }[] = [];

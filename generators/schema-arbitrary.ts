@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import type { JsonSchema } from '../specs/json-schema.js';
 import type { EdgeKindId } from './edge-kinds.js';
 import type { JsonTree } from './json-text.js';
+import { pointer, type PathPart } from './schema-walk.js';
 import type { World } from './world.js';
 import { fieldRole, ID_ROLES, primaryType, realisticArbitrary, USER_TEXT_ROLES, type FieldContext, type FieldRole } from './zoom-values.js';
 
@@ -428,27 +429,16 @@ function numberEdges(type: 'integer' | 'number', schema: JsonSchema, role: Field
   return edges;
 }
 
-/** A JSON pointer's reference token for a key (RFC 6901). */
-function pointerToken(part: string | number): string {
-  if (typeof part === 'number') return String(part);
-  return part.includes('~') || part.includes('/') ? part.replace(/~/g, '~0').replace(/\//g, '~1') : part;
-}
-
 /**
  * Unwraps edges and records each with its JSON pointer. The path is kept as a stack of parts and written out only
  * where an edge is found: most nodes carry none.
  */
 export function finalizeTree(tree: GenTree): { value: JsonTree; edges: EdgeInstance[] } {
   const edges: EdgeInstance[] = [];
-  const parts: (string | number)[] = [];
-  const pointer = () => {
-    let path = '';
-    for (const part of parts) path += `/${pointerToken(part)}`;
-    return path;
-  };
+  const parts: PathPart[] = [];
   const visit = (node: GenTree): JsonTree => {
     if (node instanceof Edge) {
-      edges.push({ kind: node.kind, path: pointer(), zoom: node.zoom });
+      edges.push({ kind: node.kind, path: pointer(parts), zoom: node.zoom });
       return visit(node.value);
     }
     if (node === null || typeof node !== 'object') return node;
