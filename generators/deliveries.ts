@@ -173,13 +173,6 @@ export class DeliveryGenerator {
     return { ...base, body: breakJson(kind, value, draft.choice), value: undefined, eventTs: undefined, edges: [{ kind, path: '', zoom: false }], zoomPlausible: false };
   }
 
-  /** Takes exactly `eventTs` for this run: false (and nothing taken) when the run has it already. */
-  takeTimestamp(eventTs: number): boolean {
-    if (this.usedTimestamps.has(eventTs)) return false;
-    this.usedTimestamps.add(eventTs);
-    return true;
-  }
-
   /** Marks a timestamp as used by this run (for deliveries built elsewhere, e.g. lifecycles). */
   claimTimestamp(candidate: number): number {
     let ts = candidate;

@@ -1,7 +1,6 @@
 /**
  * What a fuzz lane runs: inputs drawn by fast-check (a case, or a lifecycle scenario), and each case prepared
- * (built and signed, ready to send). Shared by the fuzzer (suites/fuzz.ts) and the thread that prepares its rounds
- * ahead (suites/fuzz-round-worker.ts), so both draw and build exactly the same inputs.
+ * (built and signed, ready to send), for the fuzzer (suites/fuzz.ts) and its rounds (suites/fuzz-rounds.ts).
  */
 import fc from 'fast-check';
 import type { HttpRequest } from '../engine/http.js';

@@ -29,7 +29,7 @@ import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
 import { fuzzInputArbitrary, prepareCase, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type Signer } from './fuzz-inputs.js';
-import { roundsFromWorker, roundsInThisThread, type Round, type RoundSource } from './fuzz-rounds.js';
+import { openRound, type Round } from './fuzz-rounds.js';
 import { stopReason, TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -420,9 +420,6 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     }
   };
   const prepare = (value: FuzzInput): Prepared => (value.kind === 'case' ? { kind: 'case', ...prepareCase(generator, signer, value.value) } : { kind: 'scenario', value: value.value });
-  /** Where the lanes' rounds come from (set up when the lanes start; a `--path` replays one case, in this thread). */
-  let rounds: RoundSource = roundsInThisThread(input, prepare);
-  const useWorker = process.env.CONFORMANCE_FUZZ_WORKER === '1' && !config.path;
 
   /**
    * The property fast-check replays and shrinks a failing input with (and runs a `--path` with). `shrinking`: the
@@ -462,18 +459,16 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   /**
    * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each prepared
-   * before its turn by the round source (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
+   * while the one before is in flight (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
    * go. Gives the index of the first input that failed, or -1 (all passed, or the lane stopped).
    */
-  const runRound = async (lane: number, round: Round, expectNext: () => void): Promise<{ at: number; value?: Prepared }> => {
+  const runRound = async (lane: number, round: Round): Promise<{ at: number; value?: Prepared }> => {
     const halted = () => engine.stopped !== undefined || mustFailure || Date.now() > deadline;
     for (let index = 0; index < round.size; index++) {
       if (halted()) return { at: -1 };
       const current = await round.take(index);
       if (halted()) return { at: -1 };
       count(current);
-      // Halfway through, the lane's next round may be prepared.
-      if (index === Math.floor(round.size / 2)) expectNext();
       // Settled into a value at once: a rejection while the next input is prepared is not left unhandled.
       const running = execute(lane, current).then(
         (ok) => ({ ok }),
@@ -533,12 +528,10 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         return;
       }
       // The very values fast-check draws for this seed: a failure is replayed and shrunk by fast-check at its path.
-      const opened = rounds.open(index, round, seed, numRuns);
+      const opened = openRound(input, prepare, seed, numRuns);
       let failed: { at: number; value?: Prepared };
       try {
-        failed = await runRound(index, opened, () => {
-          if (budget > 0) rounds.expect(index, round + 1, laneSeed(index, round + 1), Math.min(CHUNK, budget));
-        });
+        failed = await runRound(index, opened);
       } finally {
         opened.close();
       }
@@ -594,17 +587,9 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   };
 
   try {
-    if (useWorker) {
-      rounds = roundsFromWorker({
-        events: config.events,
-        seed: config.seed,
-        signer,
-        claim: (eventTs) => generator.takeTimestamp(eventTs),
-        prepareHere: (seed, index) => prepare(fc.sample(input, { seed, numRuns: index + 1 })[index]!),
-      });
-    }
     const lanes = parsedPath ? [parsedPath.lane] : Array.from({ length: config.concurrency }, (_, index) => index);
-    const retries = lateLane();
+    // Late retries during the run only with --retry-after (the earliest deliveries are retried at its end either way).
+    const retries = config.retryAfterMs !== undefined ? lateLane() : Promise.resolve();
     await Promise.all(lanes.map((index) => lane(index)));
     lanesDone = true;
     await retries;
@@ -622,7 +607,6 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     clearInterval(ticker);
     config.stop?.removeEventListener('abort', requestStop);
     progress();
-    await rounds.close();
     await engine.close();
   }
   const durationMs = performance.now() - started;

@@ -48,7 +48,7 @@ export class LateRetryQueue {
   /** A delivery the receiver acknowledged: kept when it is among the run's earliest, or due for a sample. */
   record(delivery: SentDelivery): void {
     if (this.earliest.length < END_OF_RUN_RETRIES) this.earliest.push(delivery);
-    if (delivery.sentAt - this.lastSampled >= this.sampleEveryMs && this.waiting.length < MAX_WAITING) {
+    if (this.retryAfterMs !== undefined && delivery.sentAt - this.lastSampled >= this.sampleEveryMs && this.waiting.length < MAX_WAITING) {
       this.lastSampled = delivery.sentAt;
       this.waiting.push(delivery);
     }
@@ -71,9 +71,5 @@ export class LateRetryQueue {
   /** The run's earliest deliveries, for their retry at the end of the run (each handed out once). */
   takeEarliest(): SentDelivery[] {
     return this.earliest.splice(0);
-  }
-
-  get size(): number {
-    return this.earliest.length + this.waiting.length;
   }
 }

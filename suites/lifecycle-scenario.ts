@@ -121,20 +121,6 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
   }
 }
 
-/** The steps of a scenario's commands, as plain data (each command writes itself as `<how> step <n>`). */
-export function scenarioSteps(scenario: LifecycleScenario): ScenarioStep[] {
-  return [...scenario.commands].map((command) => {
-    const match = /^(deliver|together|twin) step (\d+)$/.exec(String(command));
-    if (!match) throw new Error(`internal: not a lifecycle step: ${String(command)}`);
-    return { how: match[1] as ScenarioStep['how'], step: Number(match[2]) };
-  });
-}
-
-/** The commands of a scenario whose steps are known (a scenario drawn elsewhere and sent as plain data). */
-export function scenarioCommands(steps: readonly ScenarioStep[]): fc.AsyncCommand<ScenarioModel, ScenarioReal>[] {
-  return steps.map((step) => new DeliverStep(step));
-}
-
 /** Random scenarios over the lifecycles all of whose events are selected (none when there are none). */
 export function scenarioArbitrary(events: readonly WebhookEvent[]): fc.Arbitrary<LifecycleScenario> | undefined {
   const kinds = availableLifecycles(events);
