@@ -79,8 +79,6 @@ interface Features {
   emptiableArrays: boolean;
   /** An array that may hold more than one item, or a free-text string below the root: the body can grow. */
   growable: boolean;
-  /** A string (no pattern) or number field with no enum or const, besides the envelope's `event` and `event_ts`: leaf edges can land. */
-  freeLeaves: boolean;
 }
 
 export class DeliveryGenerator {
@@ -239,13 +237,15 @@ export class DeliveryGenerator {
         arbitrary: fc.tuple(valid, encodingArbitrary()).map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'encoding', tree, encoding })),
       },
     ];
-    // Filtering for a leaf edge would never end where the schema has no free leaf at all (a user's event whose
-    // payload is a bare object): the strategy is used only where there is one.
-    if (features.freeLeaves) {
+    // Filtering for a leaf edge would never end where no leaf can take one (a user's event whose payload is a bare
+    // object, or whose leaves are all enums, formats or narrow ranges): the builder that gives leaves their edges
+    // tells whether it gave any, and the strategy is used only then.
+    const leaves = this.body(event, POLICIES.leaves);
+    if (this.builder(POLICIES.leaves).canCarryLeafEdge(leaves)) {
       strategies.unshift({
         weight: 8,
         arbitrary: fc
-          .tuple(this.body(event, POLICIES.leaves).filter(hasEdge), fc.option(encodingArbitrary(), { freq: 4 }))
+          .tuple(leaves.filter(hasEdge), fc.option(encodingArbitrary(), { freq: 4 }))
           .map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'leaves', tree, ...(encoding ? { encoding } : {}) })),
       });
     }
@@ -317,15 +317,11 @@ function timestampOf(value: JsonTree | undefined): number | undefined {
 
 /** What a schema offers to edge strategies. */
 export function schemaFeatures(schema: JsonSchema): Features {
-  const features: Features = { optional: false, open: false, emptiableArrays: false, growable: false, freeLeaves: false };
+  const features: Features = { optional: false, open: false, emptiableArrays: false, growable: false };
   const seen = new Set<JsonSchema>();
-  const visit = (node: JsonSchema | undefined, depth: number, alternative = false, name = '') => {
+  const visit = (node: JsonSchema | undefined, depth: number, alternative = false) => {
     if (!node || seen.has(node)) return;
     seen.add(node);
-    const type = primaryType(node);
-    const envelope = depth === 1 && (name === 'event' || name === 'event_ts');
-    const free = !node.enum && node.const === undefined && !envelope;
-    if (free && ((type === 'string' && !node.pattern) || type === 'integer' || type === 'number')) features.freeLeaves = true;
     const names = Object.keys(node.properties ?? {});
     if (names.some((name) => !(node.required ?? []).includes(name))) features.optional = true;
     if (node.additionalProperties === true || (depth > 0 && schemaIsObject(node) && names.length === 0 && node.additionalProperties === undefined)) features.open = true;
@@ -334,7 +330,7 @@ export function schemaFeatures(schema: JsonSchema): Features {
       if (node.items && (node.maxItems ?? 2) > 1) features.growable = true;
       if (primaryType(node) === 'string' && isFreeText(node) && (node.maxLength ?? 1000) >= 1000 && depth > 1) features.growable = true;
     }
-    for (const [childName, child] of Object.entries(node.properties ?? {})) visit(child, depth + 1, alternative, childName);
+    for (const child of Object.values(node.properties ?? {})) visit(child, depth + 1, alternative);
     visit(node.items, depth + 1, alternative);
     for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) visit(branch, depth + 1, true);
   };

@@ -78,6 +78,10 @@ const EMAIL_EDGES = ['first.last+zoom@sub.example.co.uk', `${'a'.repeat(64)}@exa
 /** Builds arbitraries for one world and one policy; compiled node arbitraries are cached per schema object. */
 export class ArbitraryBuilder {
   private readonly cache = new Map<JsonSchema, Map<string, fc.Arbitrary<GenTree>>>();
+  /** Whether a node's arbitrary has a leaf that was given edges (under this policy), anywhere below it. */
+  private readonly leafEdged = new WeakMap<fc.Arbitrary<GenTree>, boolean>();
+  /** For each node being built, innermost last: whether a leaf below it was given edges so far. */
+  private readonly building: boolean[] = [];
 
   constructor(
     private readonly world: World,
@@ -99,10 +103,30 @@ export class ArbitraryBuilder {
     if (!bySchema) this.cache.set(schema, (bySchema = new Map()));
     let arbitrary = bySchema.get(key);
     if (!arbitrary) {
-      arbitrary = this.build(schema, walk);
+      this.building.push(false);
+      let edged = false;
+      try {
+        arbitrary = this.build(schema, walk);
+      } finally {
+        edged = this.building.pop()!;
+      }
+      this.leafEdged.set(arbitrary, edged);
       bySchema.set(key, arbitrary);
     }
+    if (this.leafEdged.get(arbitrary)) this.markLeafEdge();
     return arbitrary;
+  }
+
+  /**
+   * Whether values of a body arbitrary of this builder can carry a leaf edge: some leaf of its schema was given edges
+   * (none where every leaf is an enum, a const, a pattern, a format or a range without edge values).
+   */
+  canCarryLeafEdge(body: fc.Arbitrary<GenTree>): boolean {
+    return this.leafEdged.get(body) === true;
+  }
+
+  private markLeafEdge(): void {
+    if (this.building.length > 0) this.building[this.building.length - 1] = true;
   }
 
   private build(schema: JsonSchema, walk: Walk): fc.Arbitrary<GenTree> {
@@ -153,6 +177,7 @@ export class ArbitraryBuilder {
     if (this.policy.leafEdges <= 0) return valid;
     const edge = edges();
     if (!edge) return valid;
+    this.markLeafEdge();
     const weight = Math.round(this.policy.leafEdges * 100);
     // Cross-shrinking lets an edged leaf shrink back to a plain value, so a failure shrinks to its fewest edges.
     return fc.oneof({ withCrossShrink: true }, { weight: 100 - weight, arbitrary: valid }, { weight, arbitrary: edge });
