@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeliveryVerdict, EventTally, SignatureStatus, ValidationTally } from '../suites/delivery-validation.js';
+import { tallyRow, type DeliveryVerdict, type EventTally, type SignatureStatus, type ValidationTally } from '../suites/delivery-validation.js';
 import { colorsFor, printable } from './console.js';
 import type { Output } from './output.js';
 
@@ -146,7 +146,12 @@ export function printValidationReport(output: Output, report: ValidationReport, 
 
   const problems = tally.rows().filter((row) => row.invalid > 0 || row.undocumented.size > 0);
   const failuresByRow = new Map<string, DeliveryVerdict[]>();
-  for (const verdict of tally.failures) failuresByRow.set(rowOf(verdict), [...(failuresByRow.get(rowOf(verdict)) ?? []), verdict]);
+  for (const verdict of tally.failures) {
+    const row = tallyRow(verdict);
+    const list = failuresByRow.get(row);
+    if (list) list.push(verdict);
+    else failuresByRow.set(row, [verdict]);
+  }
   for (const row of problems) {
     out();
     out(c.bold(`${printable(row.event)}${row.system ? ` (${printable(row.system)})` : ''}: ${row.invalid} of ${row.deliveries} not valid`));
@@ -180,10 +185,6 @@ export function printValidationReport(output: Output, report: ValidationReport, 
     ].filter(Boolean);
     out(c.red(`FAIL ${t.deliveries - t.valid} of ${t.deliveries} deliveries do not validate (${parts.join(', ')})`));
   }
-}
-
-function rowOf(verdict: DeliveryVerdict): string {
-  return verdict.status === 'not-json' ? '(not JSON)' : (verdict.event ?? '(no event name)');
 }
 
 /** The lines that say what is wrong with one delivery. */
@@ -223,7 +224,8 @@ function signatureText(signatures: Record<SignatureStatus, number>): string {
     .join(', ');
 }
 
-/** `file:2` before `file:10`. */
+/** `file:2` before `file:10` (one collator: `localeCompare` with options makes one per comparison). */
+const SOURCE_ORDER = new Intl.Collator('en', { numeric: true });
 function compareSources(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  return SOURCE_ORDER.compare(a, b);
 }

@@ -137,6 +137,11 @@ export interface EventTally {
   timestampAge?: { min: number; max: number };
 }
 
+/** The row of the tallies a verdict counts in: its event, or a row of its own for bodies without one. */
+export function tallyRow(verdict: DeliveryVerdict): string {
+  return verdict.status === 'not-json' ? '(not JSON)' : (verdict.event ?? '(no event name)');
+}
+
 /** Per-event tallies of verdicts (unknown events and bodies that are not JSON get their own rows). */
 export class ValidationTally {
   readonly byEvent = new Map<string, EventTally>();
@@ -147,7 +152,7 @@ export class ValidationTally {
 
   add(verdict: DeliveryVerdict): void {
     this.total++;
-    const key = verdict.status === 'not-json' ? '(not JSON)' : (verdict.event ?? '(no event name)');
+    const key = tallyRow(verdict);
     let tally = this.byEvent.get(key);
     if (!tally) {
       tally = {
