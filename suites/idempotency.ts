@@ -154,14 +154,9 @@ const redeliveries: Probe = {
     context.judge(concurrentDuplicates, event!.name, copies);
     const all = [original, retry, ...copies];
     if (!context.wants(appliedOnce)) return;
-    if (!context.observer) return context.record(appliedOnce, event!.name, { status: 'skip', reason: NO_OBSERVER, exchanges: [] });
-    if (delivery!.eventTs === undefined) {
-      return context.record(appliedOnce, event!.name, { status: 'skip', reason: 'the event has no event_ts to ask the observer about', exchanges: [] });
-    }
-    if (!all.some((exchange) => isAcknowledged(exchange.response?.status))) {
-      return context.record(appliedOnce, event!.name, { status: 'skip', reason: 'no copy was acknowledged (see the failed checks)', exchanges: all });
-    }
-    const eventTs = delivery!.eventTs;
+    const skip = observerSkip(context, delivery, all.some((exchange) => isAcknowledged(exchange.response?.status)), 'no copy was acknowledged (see the failed checks)');
+    if (skip) return context.record(appliedOnce, event!.name, { ...skip, exchanges: skip.exchanges ?? all });
+    const eventTs = delivery!.eventTs!;
     context.later(() =>
       observe(context, appliedOnce, event!.name, all, async (observer) => {
         const { count } = await observer.settledCount(event!.name, eventTs, 1);

@@ -5,7 +5,7 @@
  */
 import { EDGE_KINDS } from '../../generators/edge-kinds.js';
 import { defineRule, type Match } from '../finding.js';
-import { acknowledged, claim, count, crashed, genuine, type Located } from '../run.js';
+import { acknowledged, claim, count, crashed, type Located } from '../run.js';
 
 /** Kinds that are one cause when both crash: one finding, named after the first. */
 const ONE_CAUSE: { kinds: string[]; title: string }[] = [{ kinds: ['int64.above-safe', 'int64.max'], title: 'integers beyond 2^53 written exactly' }];

@@ -1,6 +1,6 @@
 /** Signed bodies that break their event's schema crash the receiver (5xx or a dropped connection). */
 import { defineRule } from '../finding.js';
-import { acknowledged, claim, count, crashed, genuine } from '../run.js';
+import { acknowledged, claim, count, crashed } from '../run.js';
 
 export const crashesOnSchemaViolation = defineRule({
   id: 'crashes-on-schema-violation',

@@ -11,7 +11,7 @@ export const duplicatesRejected = defineRule({
   fix: 'Recognise a delivery seen before, answer it 200 like the first time, and do not apply it again.',
   fixExample: DEDUPLICATE,
   diagnose(run) {
-    const refusedCopies = run.failing().filter(({ x }) => genuine(x)).filter(({ x, record }) => record.status === 'fail' && x.traits!.duplicate && !acknowledged(x) && x.response !== undefined);
+    const refusedCopies = run.failing().filter(({ x }) => genuine(x) && x.traits!.duplicate && !acknowledged(x) && x.response !== undefined);
     const statuses = new Set(refusedCopies.map(({ x }) => x.response!.status));
     if (statuses.size !== 1) return [];
     const [status] = statuses;

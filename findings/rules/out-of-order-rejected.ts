@@ -14,7 +14,7 @@ export const outOfOrderRejected = defineRule({
   fixExample: `res.status(200).end();                                   // acknowledge whatever the order
 if (event.event_ts < lastApplied(objectId)) return;      // older than the state: nothing to change`,
   diagnose(run) {
-    const refused = run.failing().filter(({ x, record }) => genuine(x) && LIFECYCLE_CHECKS.has(record.id)).filter(({ x, record }) => record.status === 'fail' && !acknowledged(x) && x.response !== undefined);
+    const refused = run.failing().filter(({ x, record }) => genuine(x) && LIFECYCLE_CHECKS.has(record.id) && !acknowledged(x) && x.response !== undefined);
     const statuses = new Set(refused.map(({ x }) => x.response!.status));
     if (statuses.size !== 1 || !refused.some(({ x }) => x.traits!.outOfOrder && !x.traits!.duplicate)) return [];
     const [status] = statuses;

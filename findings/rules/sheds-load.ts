@@ -1,7 +1,7 @@
 /** Deliveries of a burst are refused (503, 429, ...) or time out, while deliveries at the run's concurrency are acknowledged. */
 import { ACKNOWLEDGE_FIRST } from '../fix-examples.js';
 import { defineRule } from '../finding.js';
-import { claim, count, genuine, timedOut } from '../run.js';
+import { claim, count, timedOut } from '../run.js';
 
 export const shedsLoad = defineRule({
   id: 'sheds-load',

@@ -1,11 +1,7 @@
 /** Retries soon after a delivery are recognised; retries that come later are applied again. */
+import { describeDuration } from '../../suites/outcome.js';
 import { defineRule } from '../finding.js';
 import { count, overApplied, rememberedRetryAges, sequentialCopiesDeduplicated, type Located } from '../run.js';
-
-/** `0.8 s`, `42 s`, `5.0 min`. */
-function duration(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`;
-}
 
 export const shortDeduplicationMemory = defineRule({
   id: 'short-deduplication-memory',
@@ -29,11 +25,11 @@ export const shortDeduplicationMemory = defineRule({
     const failed = [...late, ...abandoned];
     return [
       {
-        summary: `${count(failed.length, 'retry', 'retries')} ${duration(forgottenAt)} or more after the first delivery ${failed.length === 1 ? 'was' : 'were'} applied again${rememberedAt !== undefined ? `, while retries ${duration(rememberedAt)} after it were recognised` : ''}.`,
+        summary: `${count(failed.length, 'retry', 'retries')} ${describeDuration(forgottenAt)} or more after the first delivery ${failed.length === 1 ? 'was' : 'were'} applied again${rememberedAt !== undefined ? `, while retries ${describeDuration(rememberedAt)} after it were recognised` : ''}.`,
         claims: failed.map(({ index }) => ({ result: index })),
         parameter: {
           name: 'how long a delivery is remembered',
-          value: rememberedAt !== undefined ? `between ${duration(rememberedAt)} and ${duration(forgottenAt)}` : `less than ${duration(forgottenAt)}`,
+          value: rememberedAt !== undefined ? `between ${describeDuration(rememberedAt)} and ${describeDuration(forgottenAt)}` : `less than ${describeDuration(forgottenAt)}`,
           unit: 'ms',
           ...(rememberedAt !== undefined ? { atLeast: rememberedAt } : {}),
           atMost: forgottenAt,
