@@ -23,8 +23,6 @@ import type { Goal, SectionOptions, SectionResult } from './section.js';
 
 export const name = 'memory';
 export const title = 'Memory: peak RSS of a full run and of a fuzz, and a long fuzz over time';
-/** Runs only when asked for by name: it takes minutes. */
-export const explicit = true;
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'conformance.js');

@@ -4,6 +4,7 @@
  * replay file and put into the reports. Exit codes as the main job: 0 no MUST failure (strict: none at all),
  * 1 a failure, 2 usage, configuration or unreachable target.
  */
+import { observerTiming } from '../job/plan.js';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { credentialHeaderNames, ZOOM } from '../profiles/zoom.js';
@@ -109,7 +110,7 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
   if (events.length === 0) throw new UsageError('the selected specs describe no webhook events');
   const auth = parseAuth(options);
   const formats = parseFormats(options.report);
-  const observer = options.observe ? new HttpObserver(parseUrl(options.observe, '--observe'), { timeoutMs: options.deadline, settleMs: 2000 }) : undefined;
+  const observer = options.observe ? new HttpObserver(parseUrl(options.observe, '--observe'), observerTiming(options.deadline)) : undefined;
   if (observer) {
     try {
       await observer.preflight();

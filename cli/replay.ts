@@ -3,6 +3,7 @@
  * way (valid, or forged the same way) with a fresh timestamp, or with the recorded headers (`--keep-timestamp`).
  * Shows every exchange; exit 0 when it now passes, 1 when it still fails, 2 for a bad file or an unreachable target.
  */
+import { observerTiming } from '../job/plan.js';
 import { Option, type Command } from 'commander';
 import { HttpEngine, unreachableReason, type Exchange } from '../engine/http.js';
 import { credentialHeaderNames, nowSeconds, ZOOM } from '../profiles/zoom.js';
@@ -84,7 +85,7 @@ export async function replayCommand(path: string, options: ReplayOptions, io: Io
     if (!options.observe) io.stdout.write(`${c.dim('observer: not checked (pass --observe URL to check that the delivery was applied exactly once)')}\n`);
     else {
       try {
-        const observer = new HttpObserver(parseUrl(options.observe, '--observe'), { timeoutMs: deadlineMs, settleMs: 2000 });
+        const observer = new HttpObserver(parseUrl(options.observe, '--observe'), observerTiming(deadlineMs));
         const { count } = await observer.settledCount(file.observe.event, file.observe.eventTs, file.observe.expected);
         const ok = count === file.observe.expected;
         io.stdout.write(`observer: ${printable(file.observe.event)} @ ${file.observe.eventTs} applied ${count} times, expected ${file.observe.expected}${ok ? '' : ' (counts every time the receiver ever applied it: replay against a fresh receiver)'}\n`);

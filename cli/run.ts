@@ -7,13 +7,12 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../job/config-file.js';
-import type { ConfigOptions } from '../job/options.js';
+import { DEFAULTS, type ConfigOptions } from '../job/options.js';
 import { flagName, planJob, type JobPlan, type PlanOptions } from '../job/plan.js';
 import type { ReproduceStyle } from '../job/reproduce.js';
 import { runJob, type JobOutcome } from '../job/run.js';
 import { parseShard } from '../job/shard.js';
 import { WEBHOOK_SYSTEMS } from '../specs/catalog.js';
-import { ZOOM } from '../profiles/zoom.js';
 import { REPORT_FORMATS } from '../reports/index.js';
 import { printable, printHeader, printResults, progressDisplay } from '../reports/console.js';
 import { SUITE_IDS } from '../suites/check.js';
@@ -25,7 +24,6 @@ import { parseFormats, writeReports } from './report-output.js';
 import { addAuthOptions } from './target-options.js';
 
 export const EXIT_INTERNAL = 70;
-const DEFAULT_EXAMPLES = 2;
 
 /** The flags of the main job as commander parses them (lists as given: comma-separated). */
 export interface RunFlags {
@@ -83,11 +81,11 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(new Option('--events <globs>', 'comma-separated globs over event names, e.g. "meeting.*,recording.completed"'))
     .addOption(new Option('--suite <names>', `comma-separated suites: ${SUITE_IDS.join(', ')} (default: all)`))
     .addOption(new Option('--checks <globs>', 'comma-separated globs over check ids, e.g. "signature.*" (see: conformance checks)'))
-    .addOption(new Option('--examples <n>', 'valid (and edge) deliveries per event').argParser(positiveInteger('--examples', 1000)).default(DEFAULT_EXAMPLES))
+    .addOption(new Option('--examples <n>', 'valid (and edge) deliveries per event').argParser(positiveInteger('--examples', 1000)).default(DEFAULTS.examples))
     .addOption(new Option('--seed <seed>', 'the run seed (default: random, printed); the same seed sends the same bodies').argParser(seedValue))
-    .addOption(new Option('--deadline <ms>', "per-delivery deadline (Zoom's is 3000)").argParser(positiveInteger('--deadline', 600_000)).default(ZOOM.deadlineMs))
-    .addOption(new Option('--concurrency <n>', 'deliveries in flight at once').argParser(positiveInteger('--concurrency', 1000)).default(8))
-    .addOption(new Option('--burst <n>', 'concurrent deliveries in the burst check').argParser(positiveInteger('--burst', 10_000)).default(50))
+    .addOption(new Option('--deadline <ms>', "per-delivery deadline (Zoom's is 3000)").argParser(positiveInteger('--deadline', 600_000)).default(DEFAULTS.deadline))
+    .addOption(new Option('--concurrency <n>', 'deliveries in flight at once').argParser(positiveInteger('--concurrency', 1000)).default(DEFAULTS.concurrency))
+    .addOption(new Option('--burst <n>', 'concurrent deliveries in the burst check').argParser(positiveInteger('--burst', 10_000)).default(DEFAULTS.burst))
     .addOption(new Option('--copies <n>', 'copies of a fresh delivery released at the same instant (idempotency)').argParser(copiesValue).default(DEFAULT_COPIES))
     .addOption(
       new Option('--retry-after <time>', "the earliest a late retry follows its original, e.g. 5m as Zoom's first retry (the run lasts at least that long)")
@@ -97,7 +95,7 @@ export function addRunOptions(command: Command, scope: 'run' | 'demo' = 'run'): 
     .addOption(new Option('--strict', 'SHOULD failures fail the run too'))
     .addOption(new Option('--baseline <file>', 'accepted failures (findings or checks, each with its reason): fail only on what it does not accept (see: conformance baseline write)'))
     .addOption(new Option('--report <formats>', `comma-separated report files to write: ${REPORT_FORMATS.join(', ')}`))
-    .addOption(new Option('--out <dir>', 'the folder for report files').default('conformance-report'))
+    .addOption(new Option('--out <dir>', 'the folder for report files').default(DEFAULTS.out))
     .addOption(new Option('--all-failures', 'print every failure in full (default: the first 3 per check)'))
     .addOption(new Option('--shard <i/n>', 'run slice i of n (events by system and name, every n-th; whole-endpoint checks in 1/n); merge the reports with `conformance merge`').argParser(shardValue))
     .addOption(new Option('--no-progress', 'no progress bar or progress lines'));

@@ -8,6 +8,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { FetchHandler, RequestListener } from '../engine/in-process-target.js';
 import type { RunProgress } from '../suites/runner.js';
 import type { CountFunction } from '../suites/observer.js';
+import { ZOOM } from '../profiles/zoom.js';
 import { createAjv } from '../specs/schema-validator.js';
 import schema from './conformance-options.schema.json' with { type: 'json' };
 import { closestName } from './closest-name.js';
@@ -108,7 +109,7 @@ export type ConfigOptions = Partial<Omit<ConformanceOptions, 'cwd' | 'signal' | 
 export const DEFAULTS = {
   path: '/',
   examples: 2,
-  deadline: 3000,
+  deadline: ZOOM.deadlineMs,
   concurrency: 8,
   burst: 50,
   out: 'conformance-report',

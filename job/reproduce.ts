@@ -3,7 +3,6 @@
  * or a credential. On the command line it is a command; in the library, the call with the options to add to the
  * caller's own (an in-process target has no URL to name once the run is over).
  */
-import { ZOOM } from '../profiles/zoom.js';
 import { shellQuote as quote } from '../reports/curl.js';
 import type { Check } from '../suites/check.js';
 import { DEFAULT_COPIES, DEFAULT_RETRY_AFTER_MS } from '../suites/runner.js';
@@ -52,7 +51,7 @@ function commandReproducer(input: ReproduceInput, style: { prefix?: string; conf
     `--seed ${input.seed}`,
     input.spec !== undefined ? specArguments({ spec: [...input.spec], ...(input.specStrict ? { specStrict: true } : {}) }) : input.systems !== undefined ? `--system ${quote(input.systems.join(','))}` : '',
     input.examples !== DEFAULTS.examples ? `--examples ${input.examples}` : '',
-    input.deadlineMs !== ZOOM.deadlineMs ? `--deadline ${input.deadlineMs}` : '',
+    input.deadlineMs !== DEFAULTS.deadline ? `--deadline ${input.deadlineMs}` : '',
     input.burst !== DEFAULTS.burst ? `--burst ${input.burst}` : '',
     input.copies !== DEFAULT_COPIES ? `--copies ${input.copies}` : '',
     input.retryAfterMs !== DEFAULT_RETRY_AFTER_MS ? `--retry-after ${input.retryAfterMs}ms` : '',
