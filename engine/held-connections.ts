@@ -17,7 +17,7 @@ import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { classify, describeError } from './failures.js';
 import type { Exchange, HttpRequest } from './http.js';
-import { readCapped } from './response-body.js';
+import { flattenHeaders, readCapped } from './response-body.js';
 
 export interface HeldOptions {
   deadlineMs: number;
@@ -67,9 +67,7 @@ function hold(request: HttpRequest, options: HeldOptions): Held {
     client.once('response', (response) => {
       const latencyMs = performance.now() - start;
       void readCapped(response, options.maxResponseBytes).then(({ body: received, bytes, truncated }) => {
-        const headers: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name.toLowerCase()] = value;
-        finish({ response: { status: response.statusCode ?? 0, headers, body: received, bodyBytes: bytes, truncated }, latencyMs });
+        finish({ response: { status: response.statusCode ?? 0, headers: flattenHeaders(response.headers), body: received, bodyBytes: bytes, truncated }, latencyMs });
       });
     });
     client.once('error', (error) => {

@@ -12,7 +12,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import { classify, describeError, type FailureKind } from './failures.js';
 import { sendAndAbandon, sendReleasedTogether, type HeldOptions } from './held-connections.js';
-import { BodyUpToCap, type CappedBody } from './response-body.js';
+import { BodyUpToCap, flattenHeaders, type CappedBody } from './response-body.js';
 import { Slots } from './slots.js';
 
 export interface HttpRequest {
@@ -349,12 +349,6 @@ export class HttpEngine {
 /** The body as the exchange records it. */
 function renamed(kept: CappedBody): { body: Buffer; bodyBytes: number; truncated: boolean } {
   return { body: kept.body, bodyBytes: kept.bytes, truncated: kept.truncated };
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name.toLowerCase()] = value;
-  return out;
 }
 
 /**

@@ -45,3 +45,10 @@ export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(error
   }
   return kept.result(false);
 }
+
+/** Response headers by lower-case name (absent ones left out), as exchanges record them. */
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
