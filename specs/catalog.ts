@@ -329,7 +329,8 @@ function readSpec(resolution: Resolution, source: string, system: string, deviat
 class SpecReader {
   /** The unresolved `$ref` objects that something read reaches (the others are only deviations). */
   readonly used = new Set<object>();
-  private readonly validator = new SchemaValidator();
+  /** Made when a schema is first checked (bundled specs are trusted: reading them compiles nothing). */
+  private validatorInstance: SchemaValidator | undefined;
   private readonly checked = new WeakSet<object>();
 
   constructor(
@@ -338,6 +339,11 @@ class SpecReader {
     /** Whether to prove every schema resolvable and compilable (user files) or trust the document (bundled specs). */
     private readonly check: boolean,
   ) {}
+
+  private get validator(): SchemaValidator {
+    this.validatorInstance ??= new SchemaValidator();
+    return this.validatorInstance;
+  }
 
   event(system: string, name: string, pathItem: Record<string, unknown>, pointer: string): WebhookEvent {
     const post = asRecord(pathItem.post);
