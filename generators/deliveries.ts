@@ -133,26 +133,23 @@ export class DeliveryGenerator {
     }
     if (draft.mode === 'edge') {
       const edges: DeliveryNote[] = found.map(noteOf);
-      let finalValue = value;
-      let body: Buffer | undefined;
-      let grownValue: (() => JsonTree) | undefined;
       if (draft.strategy === 'large' && draft.large) {
+        // Large drafts carry no encoding (see buildDraftArbitrary). The grown value (thousands of items) is made only
+        // when read: most callers read the bytes alone.
         const grown = grow(event.body.schema, value, draft.large.choice, draft.large.bytes);
-        grownValue = grown.value;
-        body = grown.body;
         edges.push(grown.note);
+        const delivery: Delivery = { ...base, body: grown.body, value: undefined, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
+        Object.defineProperty(delivery, 'value', { get: grown.value, enumerable: true, configurable: true });
+        return delivery;
       }
+      let body: Buffer | undefined;
       if (draft.encoding) {
-        if (grownValue) finalValue = grownValue();
-        const encoded = encode(finalValue, draft.encoding);
+        const encoded = encode(value, draft.encoding);
         body = Buffer.from(encoded.text, 'utf8');
         for (const kind of encoded.edges) edges.push({ kind, path: '', zoom: EDGE_KINDS[kind].zoom });
       }
-      body ??= Buffer.from(toJsonText(finalValue), 'utf8');
-      const delivery: Delivery = { ...base, body, value: finalValue, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
-      // A grown value (thousands of items) is made only when read: most callers read the bytes alone.
-      if (grownValue && !draft.encoding) Object.defineProperty(delivery, 'value', { get: grownValue, enumerable: true, configurable: true });
-      return delivery;
+      body ??= Buffer.from(toJsonText(value), 'utf8');
+      return { ...base, body, value, eventTs, edges, zoomPlausible: edges.every((edge) => edge.zoom) };
     }
     if ((SCHEMA_BREAKS as readonly string[]).includes(draft.kind)) {
       const broken = breakSchema(draft.kind as SchemaBreak, event.body.schema, value, draft.choice);
