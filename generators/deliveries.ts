@@ -7,7 +7,9 @@
  *
  * A generator belongs to one run: it owns the run's world (correlated ids) and its clock (every delivery gets a
  * distinct `event_ts`). The same seed gives the same bytes. Generation is two steps so that fast-check can
- * shrink: `draftArbitrary` is a pure arbitrary of drafts; `materialize` turns a draft into bytes.
+ * shrink: `draftArbitrary` is a pure arbitrary of drafts; `materialize` turns a draft into bytes. Drafts hold
+ * references to the world (world-refs.ts), not its values, so the draft arbitraries hold nothing of a run: they are
+ * made once per process for each event, mode and flavor and shared by every generator.
  */
 import fc from 'fast-check';
 import type { WebhookEvent } from '../specs/catalog.js';
@@ -16,7 +18,7 @@ import { EDGE_KINDS, INVALID_KINDS, type EdgeKindId } from './edge-kinds.js';
 import { encode, encodingArbitrary, type Encoding } from './encodings.js';
 import { breakJson, breakSchema, JSON_BREAKS, SCHEMA_BREAKS, type JsonBreak, type SchemaBreak } from './invalid.js';
 import { textAround, toJsonText, type JsonTree } from './json-text.js';
-import { ArbitraryBuilder, Edge, edgesIn, finalizeTree, hasEdge, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
+import { ArbitraryBuilder, Edge, edgesIn, finalizeTree, hasEdge, sharedBuilder, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
 import { pointer, setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
 import { TakenTimestamps } from './taken-timestamps.js';
 import { createWorld, type World } from './world.js';
@@ -81,10 +83,15 @@ interface Features {
   growable: boolean;
 }
 
+/**
+ * The draft arbitraries of the process, by the event's body schema (weakly: a spec a long-lived process drops takes
+ * its arbitraries with it), then by the event's name (two specs may hold different events under one name), mode and
+ * flavor.
+ */
+const DRAFTS = new WeakMap<JsonSchema, Map<string, fc.Arbitrary<Draft>>>();
+
 export class DeliveryGenerator {
   readonly world: World;
-  private readonly builders = new Map<string, ArbitraryBuilder>();
-  private readonly drafts = new Map<string, fc.Arbitrary<Draft>>();
   /** Every event_ts of the run (compact: a long fuzz takes one per delivery). */
   private readonly usedTimestamps: TakenTimestamps;
 
@@ -98,11 +105,13 @@ export class DeliveryGenerator {
    * edges Zoom itself sends; a draft may then carry no edge at all where the schema offers none.
    */
   draftArbitrary(event: WebhookEvent, mode: Mode, flavor: EdgeFlavor = 'any'): fc.Arbitrary<Draft> {
-    const key = `${event.system}\u0000${event.name}\u0000${mode}\u0000${mode === 'edge' ? flavor : ''}`;
-    let arbitrary = this.drafts.get(key);
+    let byEvent = DRAFTS.get(event.body.schema);
+    if (!byEvent) DRAFTS.set(event.body.schema, (byEvent = new Map()));
+    const key = `${event.name}\u0000${mode}\u0000${mode === 'edge' ? flavor : ''}`;
+    let arbitrary = byEvent.get(key);
     if (!arbitrary) {
-      arbitrary = mode === 'edge' && flavor === 'zoom' ? this.buildZoomEdgeArbitrary(event) : this.buildDraftArbitrary(event, mode);
-      this.drafts.set(key, arbitrary);
+      arbitrary = mode === 'edge' && flavor === 'zoom' ? zoomEdgeDraftArbitrary(event) : draftArbitraryOf(event, mode);
+      byEvent.set(key, arbitrary);
     }
     return arbitrary;
   }
@@ -119,12 +128,12 @@ export class DeliveryGenerator {
    * for a caller that changes the value before writing it (lifecycles). Nothing else holds the value.
    */
   validValue(draft: Extract<Draft, { mode: 'valid' }>): JsonTree {
-    return this.withUniqueTimestamp(finalizeTree(draft.tree).value);
+    return this.withUniqueTimestamp(finalizeTree(draft.tree, this.world).value);
   }
 
   /** Turns a draft into bytes; gives its `event_ts` a value not used before in this run. */
   materialize(event: WebhookEvent, draft: Draft): Delivery {
-    const { value: tree, edges: found } = finalizeTree(draft.tree);
+    const { value: tree, edges: found } = finalizeTree(draft.tree, this.world);
     const value = this.withUniqueTimestamp(tree);
     const eventTs = timestampOf(value);
     const base = { system: event.system, event: event.name, mode: draft.mode };
@@ -184,93 +193,90 @@ export class DeliveryGenerator {
     return { ...(value as Record<string, JsonTree>), event_ts: unique };
   }
 
+  /** The process's builder for a policy (shared by every generator: see `sharedBuilder`). */
   builder(policy: Policy): ArbitraryBuilder {
-    const key = JSON.stringify(policy);
-    let builder = this.builders.get(key);
-    if (!builder) {
-      builder = new ArbitraryBuilder(this.world, policy);
-      this.builders.set(key, builder);
-    }
-    return builder;
+    return sharedBuilder(policy);
   }
+}
 
-  private body(event: WebhookEvent, policy: Policy): fc.Arbitrary<GenTree> {
-    return this.builder(policy).body(event.body.schema, event.name, event.body.example);
-  }
+function bodyArbitrary(event: WebhookEvent, policy: Policy): fc.Arbitrary<GenTree> {
+  return sharedBuilder(policy).body(event.body.schema, event.name, event.body.example);
+}
 
-  private buildZoomEdgeArbitrary(event: WebhookEvent): fc.Arbitrary<Draft> {
-    const features = schemaFeatures(event.body.schema);
-    const strategies: { weight: number; arbitrary: fc.Arbitrary<Draft> }[] = [
-      { weight: 6, arbitrary: this.body(event, POLICIES['zoom-leaves']).map((tree): Draft => ({ mode: 'edge', strategy: 'zoom-leaves', tree })) },
-    ];
-    if (features.optional) {
-      strategies.push(
-        { weight: 2, arbitrary: this.body(event, POLICIES.sparse).map((tree): Draft => ({ mode: 'edge', strategy: 'sparse', tree: new Edge(tree, 'object.optional-absent', true) })) },
-        { weight: 2, arbitrary: this.body(event, POLICIES.full).map((tree): Draft => ({ mode: 'edge', strategy: 'full', tree: new Edge(tree, 'object.optional-present', true) })) },
-      );
-    }
-    if (features.open) strategies.push({ weight: 2, arbitrary: this.body(event, POLICIES.open).map((tree): Draft => ({ mode: 'edge', strategy: 'open', tree })) });
-    if (features.emptiableArrays) {
-      strategies.push({ weight: 2, arbitrary: this.body(event, POLICIES['empty-arrays']).map((tree): Draft => ({ mode: 'edge', strategy: 'empty-arrays', tree })) });
-    }
-    return fc.oneof(...strategies);
+/** The drafts of edge mode with the `zoom` flavor: only edges Zoom itself sends. */
+function zoomEdgeDraftArbitrary(event: WebhookEvent): fc.Arbitrary<Draft> {
+  const features = schemaFeatures(event.body.schema);
+  const strategies: { weight: number; arbitrary: fc.Arbitrary<Draft> }[] = [
+    { weight: 6, arbitrary: bodyArbitrary(event, POLICIES['zoom-leaves']).map((tree): Draft => ({ mode: 'edge', strategy: 'zoom-leaves', tree })) },
+  ];
+  if (features.optional) {
+    strategies.push(
+      { weight: 2, arbitrary: bodyArbitrary(event, POLICIES.sparse).map((tree): Draft => ({ mode: 'edge', strategy: 'sparse', tree: new Edge(tree, 'object.optional-absent', true) })) },
+      { weight: 2, arbitrary: bodyArbitrary(event, POLICIES.full).map((tree): Draft => ({ mode: 'edge', strategy: 'full', tree: new Edge(tree, 'object.optional-present', true) })) },
+    );
   }
+  if (features.open) strategies.push({ weight: 2, arbitrary: bodyArbitrary(event, POLICIES.open).map((tree): Draft => ({ mode: 'edge', strategy: 'open', tree })) });
+  if (features.emptiableArrays) {
+    strategies.push({ weight: 2, arbitrary: bodyArbitrary(event, POLICIES['empty-arrays']).map((tree): Draft => ({ mode: 'edge', strategy: 'empty-arrays', tree })) });
+  }
+  return fc.oneof(...strategies);
+}
 
-  private buildDraftArbitrary(event: WebhookEvent, mode: Mode): fc.Arbitrary<Draft> {
-    const valid = this.body(event, VALID_POLICY);
-    if (mode === 'valid') return valid.map((tree): Draft => ({ mode: 'valid', tree }));
-    if (mode === 'invalid') {
-      return fc
-        .record(
-          { tree: valid, kind: fc.constantFrom<SchemaBreak | JsonBreak>(...SCHEMA_BREAKS, ...JSON_BREAKS), choice: fc.nat(1_000_000) },
-          { noNullPrototype: true },
-        )
-        .map(({ tree, kind, choice }): Draft => ({ mode: 'invalid', tree, kind, choice }));
-    }
-    const features = schemaFeatures(event.body.schema);
-    const strategies: { weight: number; arbitrary: fc.Arbitrary<Draft> }[] = [
-      {
-        weight: 2,
-        arbitrary: fc.tuple(valid, encodingArbitrary()).map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'encoding', tree, encoding })),
-      },
-    ];
-    // Filtering for a leaf edge would never end where no leaf can take one (a user's event whose payload is a bare
-    // object, or whose leaves are all enums, formats or narrow ranges): the builder that gives leaves their edges
-    // tells whether it gave any, and the strategy is used only then.
-    const leaves = this.body(event, POLICIES.leaves);
-    if (this.builder(POLICIES.leaves).canCarryLeafEdge(leaves)) {
-      strategies.unshift({
-        weight: 8,
-        arbitrary: fc
-          .tuple(leaves.filter(hasEdge), fc.option(encodingArbitrary(), { freq: 4 }))
-          .map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'leaves', tree, ...(encoding ? { encoding } : {}) })),
-      });
-    }
-    if (features.growable) {
-      strategies.push({
-        weight: 1,
-        arbitrary: fc
-          .tuple(this.body(event, POLICIES.large), fc.nat(1_000_000), fc.integer({ min: 64_000, max: MAX_BODY_BYTES - 16_384 }))
-          .map(([tree, choice, bytes]): Draft => ({ mode: 'edge', strategy: 'large', tree, large: { choice, bytes } })),
-      });
-    }
-    if (features.optional) {
-      strategies.push(
-        { weight: 2, arbitrary: this.body(event, POLICIES.sparse).map((tree): Draft => ({ mode: 'edge', strategy: 'sparse', tree: new Edge(tree, 'object.optional-absent', true) })) },
-        { weight: 2, arbitrary: this.body(event, POLICIES.full).map((tree): Draft => ({ mode: 'edge', strategy: 'full', tree: new Edge(tree, 'object.optional-present', true) })) },
-      );
-    }
-    if (features.open) {
-      strategies.push({ weight: 2, arbitrary: this.body(event, POLICIES.open).filter(hasEdge).map((tree): Draft => ({ mode: 'edge', strategy: 'open', tree })) });
-    }
-    if (features.emptiableArrays) {
-      strategies.push({
-        weight: 2,
-        arbitrary: this.body(event, POLICIES['empty-arrays']).filter(hasEdge).map((tree): Draft => ({ mode: 'edge', strategy: 'empty-arrays', tree })),
-      });
-    }
-    return fc.oneof(...strategies);
+/** The drafts of a mode (edge mode: any edge). */
+function draftArbitraryOf(event: WebhookEvent, mode: Mode): fc.Arbitrary<Draft> {
+  const valid = bodyArbitrary(event, VALID_POLICY);
+  if (mode === 'valid') return valid.map((tree): Draft => ({ mode: 'valid', tree }));
+  if (mode === 'invalid') {
+    return fc
+      .record(
+        { tree: valid, kind: fc.constantFrom<SchemaBreak | JsonBreak>(...SCHEMA_BREAKS, ...JSON_BREAKS), choice: fc.nat(1_000_000) },
+        { noNullPrototype: true },
+      )
+      .map(({ tree, kind, choice }): Draft => ({ mode: 'invalid', tree, kind, choice }));
   }
+  const features = schemaFeatures(event.body.schema);
+  const strategies: { weight: number; arbitrary: fc.Arbitrary<Draft> }[] = [
+    {
+      weight: 2,
+      arbitrary: fc.tuple(valid, encodingArbitrary()).map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'encoding', tree, encoding })),
+    },
+  ];
+  // Filtering for a leaf edge would never end where no leaf can take one (a user's event whose payload is a bare
+  // object, or whose leaves are all enums, formats or narrow ranges): the builder that gives leaves their edges
+  // tells whether it gave any, and the strategy is used only then.
+  const leaves = bodyArbitrary(event, POLICIES.leaves);
+  if (sharedBuilder(POLICIES.leaves).canCarryLeafEdge(leaves)) {
+    strategies.unshift({
+      weight: 8,
+      arbitrary: fc
+        .tuple(leaves.filter(hasEdge), fc.option(encodingArbitrary(), { freq: 4 }))
+        .map(([tree, encoding]): Draft => ({ mode: 'edge', strategy: 'leaves', tree, ...(encoding ? { encoding } : {}) })),
+    });
+  }
+  if (features.growable) {
+    strategies.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(bodyArbitrary(event, POLICIES.large), fc.nat(1_000_000), fc.integer({ min: 64_000, max: MAX_BODY_BYTES - 16_384 }))
+        .map(([tree, choice, bytes]): Draft => ({ mode: 'edge', strategy: 'large', tree, large: { choice, bytes } })),
+    });
+  }
+  if (features.optional) {
+    strategies.push(
+      { weight: 2, arbitrary: bodyArbitrary(event, POLICIES.sparse).map((tree): Draft => ({ mode: 'edge', strategy: 'sparse', tree: new Edge(tree, 'object.optional-absent', true) })) },
+      { weight: 2, arbitrary: bodyArbitrary(event, POLICIES.full).map((tree): Draft => ({ mode: 'edge', strategy: 'full', tree: new Edge(tree, 'object.optional-present', true) })) },
+    );
+  }
+  if (features.open) {
+    strategies.push({ weight: 2, arbitrary: bodyArbitrary(event, POLICIES.open).filter(hasEdge).map((tree): Draft => ({ mode: 'edge', strategy: 'open', tree })) });
+  }
+  if (features.emptiableArrays) {
+    strategies.push({
+      weight: 2,
+      arbitrary: bodyArbitrary(event, POLICIES['empty-arrays']).filter(hasEdge).map((tree): Draft => ({ mode: 'edge', strategy: 'empty-arrays', tree })),
+    });
+  }
+  return fc.oneof(...strategies);
 }
 
 /**

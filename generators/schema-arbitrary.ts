@@ -7,6 +7,10 @@
  * whether open objects get unknown properties. Edge values are wrapped in `Edge` so that the delivery can say
  * which edge it carries and where (see `finalizeTree`).
  *
+ * The arbitraries do not depend on the run: values the run's world gives (ids, names, times) are drawn as
+ * `WorldRef`s and resolved by `finalizeTree` against the run's world. So a builder, and every node arbitrary it
+ * compiles, is made once per process and policy (`sharedBuilder`) and serves every run.
+ *
  * Every arbitrary is built from fast-check combinators (record, array, oneof, constantFrom, integer, map...), so
  * shrinking works everywhere. Existing schema-to-arbitrary libraries were considered: json-schema-fast-check is
  * archived, targets fast-check 1-2 and covers a smaller subset, and none knows Zoom's values or our edges.
@@ -16,7 +20,9 @@ import type { JsonSchema } from '../specs/json-schema.js';
 import type { EdgeKindId } from './edge-kinds.js';
 import type { JsonTree } from './json-text.js';
 import { pointer, type PathPart } from './schema-walk.js';
+import { clamp, fitLength, fitsLength } from './value-bounds.js';
 import type { World } from './world.js';
+import { WorldRef, worldTime } from './world-refs.js';
 import { fieldRole, ID_ROLES, primaryType, realisticArbitrary, USER_TEXT_ROLES, type FieldContext, type FieldRole } from './zoom-values.js';
 
 /** A generated value that carries an edge: unwrapped, and recorded with its path, by `finalizeTree`. */
@@ -29,7 +35,8 @@ export class Edge {
   ) {}
 }
 
-export type GenTree = null | boolean | number | bigint | string | Edge | GenTree[] | { [key: string]: GenTree };
+/** A generated tree: JSON, edges, and references to the run's world (leaves, resolved by `finalizeTree`). */
+export type GenTree = null | boolean | number | bigint | string | Edge | WorldRef | GenTree[] | { [key: string]: GenTree };
 
 export interface EdgeInstance {
   kind: EdgeKindId;
@@ -75,18 +82,18 @@ const DATE_TIME_EDGES = ['1970-01-01T00:00:00Z', '2099-12-31T23:59:59Z', '2026-0
 const DATE_EDGES = ['1970-01-01', '2099-12-31', '2024-02-29'];
 const EMAIL_EDGES = ['first.last+zoom@sub.example.co.uk', `${'a'.repeat(64)}@example.com`, "o'connor@example.org", 'x@example.io'];
 
-/** Builds arbitraries for one world and one policy; compiled node arbitraries are cached per schema object. */
+/**
+ * Builds arbitraries for one policy; compiled node arbitraries are cached per schema object (weakly: a spec a
+ * long-lived process drops takes its arbitraries with it).
+ */
 export class ArbitraryBuilder {
-  private readonly cache = new Map<JsonSchema, Map<string, fc.Arbitrary<GenTree>>>();
+  private readonly cache = new WeakMap<JsonSchema, Map<string, fc.Arbitrary<GenTree>>>();
   /** Whether a node's arbitrary has a leaf that was given edges (under this policy), anywhere below it. */
   private readonly leafEdged = new WeakMap<fc.Arbitrary<GenTree>, boolean>();
   /** For each node being built, innermost last: whether a leaf below it was given edges so far. */
   private readonly building: boolean[] = [];
 
-  constructor(
-    private readonly world: World,
-    private readonly policy: Policy,
-  ) {}
+  constructor(private readonly policy: Policy) {}
 
   /**
    * The arbitrary of a whole webhook body. `event` pins the `event` field; `eventTs` provides `event_ts`.
@@ -132,9 +139,8 @@ export class ArbitraryBuilder {
   private build(schema: JsonSchema, walk: Walk): fc.Arbitrary<GenTree> {
     if (walk.path.length === 1 && walk.name === 'event') return fc.constant(walk.event);
     if (walk.path.length === 1 && walk.name === 'event_ts' && isNumeric(schema)) {
-      const window = { min: this.world.epochMs, max: this.world.epochMs + 7 * 86_400_000 };
       // Unbiased: a biased integer clusters at the window's edges, so timestamps would collide and bunch up.
-      return fc.noBias(fc.integer(window));
+      return fc.noBias(worldTime('event-ts'));
     }
     if (schema.const !== undefined) return fc.constant(schema.const as GenTree);
     if (schema.enum && schema.enum.length > 0) return fc.constantFrom(...(schema.enum as GenTree[]));
@@ -242,17 +248,21 @@ export class ArbitraryBuilder {
     const max = schema.maxLength;
     if (schema.pattern) return patternString(schema.pattern, min, max);
     const role = fieldRole(walk, schema);
-    const realistic = role ? realisticArbitrary(role, schema, this.world) : undefined;
-    const base = (realistic as fc.Arbitrary<string> | undefined) ?? GENERIC_STRING;
+    const realistic = role ? (realisticArbitrary(role, schema) as fc.Arbitrary<string | WorldRef> | undefined) : undefined;
+    const base = realistic ?? GENERIC_STRING;
     if (min === 0 && max === undefined) return base;
-    return base.map((value) => fitLength(value, min, max));
+    const fit = { length: { min, max } };
+    return base.map((value) => (value instanceof WorldRef ? value.within(fit) : fitLength(value, min, max)));
   }
 
   private number(type: 'integer' | 'number', schema: JsonSchema, walk: Walk): fc.Arbitrary<GenTree> {
     const { min, max } = numericRange(schema, type);
     const role = fieldRole(walk, schema);
-    const realistic = role ? realisticArbitrary(role, schema, this.world) : undefined;
-    if (realistic) return (realistic as fc.Arbitrary<number>).map((value) => clamp(value, min, max));
+    const realistic = role ? (realisticArbitrary(role, schema) as fc.Arbitrary<number | WorldRef> | undefined) : undefined;
+    if (realistic) {
+      const fit = { range: { min, max } };
+      return realistic.map((value) => (value instanceof WorldRef ? value.within(fit) : clamp(value, min, max)));
+    }
     if (type === 'integer') {
       const int64 = schema.format === 'int64';
       const low = Math.max(min ?? (int64 ? 1 : 0), -MAX_SAFE);
@@ -263,6 +273,20 @@ export class ArbitraryBuilder {
     const high = max ?? low + 1000;
     return fc.double({ min: low, max: high, noNaN: true, noDefaultInfinity: true }).map((value) => clamp(Math.round(value * 100) / 100, min, max));
   }
+}
+
+/** The builders of the process, one per policy: the arbitraries they compile hold no world, so they serve every run. */
+const SHARED_BUILDERS = new Map<string, ArbitraryBuilder>();
+
+/** The process's builder for a policy (made when first asked for). */
+export function sharedBuilder(policy: Policy): ArbitraryBuilder {
+  const key = JSON.stringify(policy);
+  let builder = SHARED_BUILDERS.get(key);
+  if (!builder) {
+    builder = new ArbitraryBuilder(policy);
+    SHARED_BUILDERS.set(key, builder);
+  }
+  return builder;
 }
 
 /** The JSON type a schema describes (first non-null type; inferred from keywords when `type` is absent). */
@@ -304,31 +328,6 @@ export function numericRange(schema: JsonSchema, type: 'integer' | 'number'): { 
     max = Math.min(max ?? 2147483647, 2147483647);
   }
   return { min, max };
-}
-
-function clamp(value: number, min: number | undefined, max: number | undefined): number {
-  if (min !== undefined && value < min) return min;
-  if (max !== undefined && value > max) return max;
-  return value;
-}
-
-/** Length in code points, as JSON Schema counts it. */
-export function codePoints(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
-}
-
-function fitsLength(value: string, min: number, max: number | undefined): boolean {
-  const length = codePoints(value);
-  return length >= min && (max === undefined || length <= max);
-}
-
-function fitLength(value: string, min: number, max: number | undefined): string {
-  let out = value;
-  if (max !== undefined && codePoints(out) > max) out = [...out].slice(0, max).join('');
-  while (codePoints(out) < min) out += 'x';
-  return out;
 }
 
 function orderedKeys(names: string[], walk: Walk): string[] {
@@ -455,10 +454,10 @@ function numberEdges(type: 'integer' | 'number', schema: JsonSchema, role: Field
 }
 
 /**
- * Unwraps edges and records each with its JSON pointer. The path is kept as a stack of parts and written out only
- * where an edge is found: most nodes carry none.
+ * Unwraps edges and records each with its JSON pointer, and resolves references to the world against the run's
+ * world. The path is kept as a stack of parts and written out only where an edge is found: most nodes carry none.
  */
-export function finalizeTree(tree: GenTree): { value: JsonTree; edges: EdgeInstance[] } {
+export function finalizeTree(tree: GenTree, world: World): { value: JsonTree; edges: EdgeInstance[] } {
   const edges: EdgeInstance[] = [];
   const parts: PathPart[] = [];
   const visit = (node: GenTree): JsonTree => {
@@ -467,6 +466,7 @@ export function finalizeTree(tree: GenTree): { value: JsonTree; edges: EdgeInsta
       return visit(node.value);
     }
     if (node === null || typeof node !== 'object') return node;
+    if (node instanceof WorldRef) return node.resolve(world);
     if (Array.isArray(node)) {
       const out: JsonTree[] = new Array(node.length);
       for (let index = 0; index < node.length; index++) {
@@ -494,7 +494,7 @@ export function edgesIn(tree: GenTree, found: { kind: string; zoom: boolean }[] 
     found.push({ kind: tree.kind, zoom: tree.zoom });
     return edgesIn(tree.value, found);
   }
-  if (tree === null || typeof tree !== 'object') return found;
+  if (tree === null || typeof tree !== 'object' || tree instanceof WorldRef) return found;
   if (Array.isArray(tree)) {
     for (const item of tree) edgesIn(item, found);
     return found;
@@ -506,7 +506,7 @@ export function edgesIn(tree: GenTree, found: { kind: string; zoom: boolean }[] 
 /** True when the tree holds at least one edge. */
 export function hasEdge(tree: GenTree): boolean {
   if (tree instanceof Edge) return true;
-  if (tree === null || typeof tree !== 'object') return false;
+  if (tree === null || typeof tree !== 'object' || tree instanceof WorldRef) return false;
   if (Array.isArray(tree)) return tree.some(hasEdge);
   for (const key in tree) if (hasEdge(tree[key]!)) return true;
   return false;

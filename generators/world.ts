@@ -112,7 +112,8 @@ function meetingArbitrary(people: number): fc.Arbitrary<Meeting> {
   );
 }
 
-const WORLD_SIZE = { accounts: 2, people: 8, meetings: 4, webinars: 2, sessions: 3, streams: 3 };
+/** How many of each a world holds (world-refs.ts draws indices into these lists). */
+export const WORLD_SIZE = { accounts: 2, people: 8, meetings: 4, webinars: 2, sessions: 3, streams: 3 };
 /** Run clocks start within 2026 (deterministic from the seed, not from the wall clock). */
 const EPOCH_MIN = Date.UTC(2026, 0, 1);
 const EPOCH_MAX = Date.UTC(2026, 11, 1);

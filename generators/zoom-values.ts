@@ -1,12 +1,15 @@
 /**
  * What Zoom really puts in a field: the role of a field (recognised from its name, type, format and place), and a
- * realistic value for each role, drawn from the run's world so that ids correlate across events.
+ * realistic value for each role. Ids, names and times come from the run's world, so that they correlate across
+ * events: they are drawn as references to it (world-refs.ts), resolved when a tree is finalized, so that the
+ * arbitraries are the same for every run and made once per process.
  *
  * This is the Zoom profile of the generators. A field with no recognised role gets a generic value of its type.
  */
 import fc from 'fast-check';
 import type { JsonSchema } from '../specs/json-schema.js';
-import { FIRST_NAMES, LAST_NAMES, TOPICS, fixedString, zoomId, type World } from './world.js';
+import { FIRST_NAMES, LAST_NAMES, TOPICS, fixedString, zoomId } from './world.js';
+import { worldItem, worldTime, type WorldRef } from './world-refs.js';
 
 export type FieldRole =
   | 'account-id'
@@ -174,62 +177,54 @@ const TIMEZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', '
 const FILE_TYPES = ['MP4', 'M4A', 'CHAT', 'TRANSCRIPT', 'CC', 'TIMELINE', 'SUMMARY', 'CSV'];
 const WORDS = ['alpha', 'bridge', 'cloud', 'delta', 'ember', 'forum', 'grove', 'harbor', 'island', 'juniper', 'kite', 'lumen', 'meadow', 'nova', 'orbit', 'prism'];
 
-/** ISO 8601 as Zoom writes it: seconds precision, `Z`. */
-export function zoomDateTime(ms: number): string {
-  return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
-}
+/** A realistic value, or a reference to one in the run's world. */
+export type RealisticValue = string | number | WorldRef;
 
-/** The realistic arbitraries of each world, by role and type: made once per run, used by every field of the role. */
-const REALISTIC = new WeakMap<World, Map<string, fc.Arbitrary<string | number> | undefined>>();
+/** The realistic arbitraries by role and type: made once per process, used by every run and every field of the role. */
+const REALISTIC = new Map<string, fc.Arbitrary<RealisticValue> | undefined>();
 
 /** A realistic value for a role, or undefined when the role has no specific generator for this type. */
-export function realisticArbitrary(role: FieldRole, schema: JsonSchema, world: World): fc.Arbitrary<string | number> | undefined {
+export function realisticArbitrary(role: FieldRole, schema: JsonSchema): fc.Arbitrary<RealisticValue> | undefined {
   const type = primaryType(schema);
   const numeric = type === 'integer' || type === 'number';
-  let byRole = REALISTIC.get(world);
-  if (!byRole) REALISTIC.set(world, (byRole = new Map()));
   const key = `${role}${numeric ? ' numeric' : ''}`;
-  if (byRole.has(key)) return byRole.get(key);
-  const arbitrary = makeRealistic(role, numeric, world);
-  byRole.set(key, arbitrary);
+  if (REALISTIC.has(key)) return REALISTIC.get(key);
+  const arbitrary = makeRealistic(role, numeric);
+  REALISTIC.set(key, arbitrary);
   return arbitrary;
 }
 
-function makeRealistic(role: FieldRole, numeric: boolean, world: World): fc.Arbitrary<string | number> | undefined {
+function makeRealistic(role: FieldRole, numeric: boolean): fc.Arbitrary<RealisticValue> | undefined {
   const pick = <T>(values: T[]) => fc.constantFrom(...values);
-  const people = world.people;
-  const window = { min: world.epochMs - 30 * 86_400_000, max: world.epochMs + 30 * 86_400_000 };
   switch (role) {
     case 'account-id':
-      return pick(world.accounts);
+      return worldItem('account-id');
     case 'user-id':
-      return pick(people.map((person) => person.userId));
+      return worldItem('user-id');
     case 'participant-uuid':
-      return pick(people.map((person) => person.participantUuid));
-    case 'meeting-number': {
-      const numbers = [...world.meetings, ...world.webinars].map((meeting) => meeting.number);
-      return numeric ? pick(numbers) : pick(numbers.map(String));
-    }
+      return worldItem('participant-uuid');
+    case 'meeting-number':
+      return worldItem(numeric ? 'meeting-number' : 'meeting-number-text');
     case 'meeting-uuid':
-      return pick([...world.meetings, ...world.webinars].map((meeting) => meeting.uuid));
+      return worldItem('meeting-uuid');
     case 'session-id':
-      return pick(world.sessions.map((session) => session.sessionId));
+      return worldItem('session-id');
     case 'session-key':
-      return pick(world.sessions.map((session) => session.sessionKey));
+      return worldItem('session-key');
     case 'rtms-stream-id':
-      return pick(world.rtmsStreamIds);
+      return worldItem('rtms-stream-id');
     case 'uuid':
       return fc.uuid({ version: 4 });
     case 'generic-id':
       return zoomId();
     case 'email':
-      return pick(people.map((person) => person.email));
+      return worldItem('email');
     case 'first-name':
       return pick(FIRST_NAMES);
     case 'last-name':
       return pick(LAST_NAMES);
     case 'person-name':
-      return pick(people.map((person) => `${person.firstName} ${person.lastName}`));
+      return worldItem('person-name');
     case 'topic':
       return pick(TOPICS);
     case 'user-text':
@@ -266,9 +261,9 @@ function makeRealistic(role: FieldRole, numeric: boolean, world: World): fc.Arbi
     case 'qos':
       return fc.tuple(fc.nat(99), fc.nat(99), pick(['%', ' kbps', ' ms', ' fps'])).map(([whole, fraction, unit]) => `${whole}.${fraction}${unit}`);
     case 'date-time':
-      return fc.integer(window).map(zoomDateTime);
+      return worldTime('date-time');
     case 'date':
-      return fc.integer(window).map((ms) => zoomDateTime(ms).slice(0, 10));
+      return worldTime('date');
     case 'duration':
       return numeric ? fc.integer({ min: 1, max: 240 }) : undefined;
     case 'size':
@@ -276,7 +271,7 @@ function makeRealistic(role: FieldRole, numeric: boolean, world: World): fc.Arbi
     case 'count':
       return numeric ? fc.integer({ min: 1, max: 30 }) : undefined;
     case 'timestamp-ms':
-      return numeric ? fc.integer(window) : undefined;
+      return numeric ? worldTime('timestamp-ms') : undefined;
   }
 }
 

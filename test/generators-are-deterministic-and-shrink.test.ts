@@ -37,14 +37,14 @@ describe('shrinking works on every arbitrary', () => {
     const optional = Object.keys(schema.properties!).filter((name) => !schema.required!.includes(name));
     const result = fc.check(
       fc.property(generator.draftArbitrary(event, 'valid'), (draft) => {
-        const { value } = finalizeTree(draft.tree);
+        const { value } = finalizeTree(draft.tree, generator.world);
         const participant = (value as any).payload.object.participant as Record<string, unknown>;
         return optional.every((name) => !(name in participant));
       }),
       { seed: 3, numRuns: 200 },
     );
     expect(result.failed).toBe(true);
-    const { value } = finalizeTree(result.counterexample![0].tree);
+    const { value } = finalizeTree(result.counterexample![0].tree, generator.world);
     const participant = (value as any).payload.object.participant as Record<string, unknown>;
     expect(optional.filter((name) => name in participant)).toHaveLength(1);
     expect(result.numShrinks).toBeGreaterThan(0);

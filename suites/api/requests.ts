@@ -12,7 +12,7 @@ import { deriveSeed } from '../../generators/deliveries.js';
 import { breakJson, breakSchema, SCHEMA_BREAKS } from '../../generators/invalid.js';
 import { toJsonText, type JsonTree } from '../../generators/json-text.js';
 import { ArbitraryBuilder, finalizeTree, VALID_POLICY, type Policy } from '../../generators/schema-arbitrary.js';
-import { createWorld } from '../../generators/world.js';
+import { createWorld, type World } from '../../generators/world.js';
 import type { HttpRequest } from '../../engine/http.js';
 import type { ApiOperation, ApiParameter } from '../../specs/catalog.js';
 import type { JsonSchema } from '../../specs/json-schema.js';
@@ -97,7 +97,7 @@ function parameterSchema(parameters: ApiParameter[]): { schema: JsonSchema; name
   return { schema: { type: 'object', properties, required, additionalProperties: false }, names };
 }
 
-function drawArbitrary(operation: ApiOperation, builder: ArbitraryBuilder): fc.Arbitrary<Drawn> {
+function drawArbitrary(operation: ApiOperation, builder: ArbitraryBuilder, world: World): fc.Arbitrary<Drawn> {
   const pick = (place: ApiParameter['in']) => parameterSchema(operation.parameters.filter((parameter) => parameter.in === place));
   const path = pick('path');
   const query = pick('query');
@@ -114,9 +114,9 @@ function drawArbitrary(operation: ApiOperation, builder: ArbitraryBuilder): fc.A
       { noNullPrototype: true },
     )
     .map((drawn) => ({
-      path: rename(finalizeTree(drawn.path).value, path.names),
-      query: rename(finalizeTree(drawn.query).value, query.names),
-      body: drawn.body === undefined ? undefined : finalizeTree(drawn.body).value,
+      path: rename(finalizeTree(drawn.path, world).value, path.names),
+      query: rename(finalizeTree(drawn.query, world).value, query.names),
+      body: drawn.body === undefined ? undefined : finalizeTree(drawn.body, world).value,
     }));
 }
 
@@ -153,7 +153,7 @@ export function planRequests(operation: ApiOperation, options: PlanOptions): Req
   const label = operationLabel(operation);
   const world = createWorld(options.seed);
   const headers = { accept: 'application/json', 'user-agent': options.userAgent, authorization: `Bearer ${options.token}` };
-  const drawnValid = fc.sample(drawArbitrary(operation, new ArbitraryBuilder(world, VALID_POLICY)), {
+  const drawnValid = fc.sample(drawArbitrary(operation, new ArbitraryBuilder(VALID_POLICY), world), {
     seed: deriveSeed(options.seed, 'api', label, 'valid'),
     numRuns: options.examples,
   });
@@ -177,9 +177,9 @@ function invalidBodies(operation: ApiOperation, options: PlanOptions, url: strin
   const body = operation.requestBody;
   if (!body) return [];
   const label = operationLabel(operation);
-  const builder = new ArbitraryBuilder(createWorld(options.seed), FULL_POLICY);
+  const world = createWorld(options.seed);
   const seed = deriveSeed(options.seed, 'api', label, 'invalid');
-  const [base] = fc.sample(builder.body(body.schema, '', body.example), { seed, numRuns: 1 }).map((tree) => finalizeTree(tree).value);
+  const [base] = fc.sample(new ArbitraryBuilder(FULL_POLICY).body(body.schema, '', body.example), { seed, numRuns: 1 }).map((tree) => finalizeTree(tree, world).value);
   const choice = fc.sample(fc.nat(1000), { seed, numRuns: SCHEMA_BREAKS.length + 1 });
   const out: HttpRequest[] = [];
   const seen = new Set<string>();
