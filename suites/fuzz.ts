@@ -459,7 +459,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   /**
    * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each prepared
-   * while the ones before are in flight (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
+   * while the one before is in flight (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
    * go. Gives the index of the first input that failed, or -1 (all passed, or the lane stopped).
    */
   const runRound = async (lane: number, round: Round): Promise<{ at: number; value?: Prepared }> => {
@@ -469,11 +469,16 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       const current = await round.take(index);
       if (halted()) return { at: -1 };
       count(current);
-      const running = execute(lane, current);
-      round.whileInFlight(index);
-      const ok = await running;
-      if (ok === undefined) return { at: -1 };
-      if (!ok) {
+      // Settled into a value at once: a rejection while the next input is prepared is not left unhandled.
+      const running = execute(lane, current).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+      );
+      await round.whileInFlight(index);
+      const result = await running;
+      if ('error' in result) throw result.error;
+      if (result.ok === undefined) return { at: -1 };
+      if (!result.ok) {
         mustFailure = true;
         return { at: index, value: current };
       }
