@@ -143,7 +143,7 @@ export class DeliveryGenerator {
     if (draft.mode === 'edge') {
       const edges: DeliveryNote[] = found.map(noteOf);
       if (draft.strategy === 'large' && draft.large) {
-        // Large drafts carry no encoding (see buildDraftArbitrary). The grown value (thousands of items) is made only
+        // Large drafts carry no encoding (see draftArbitraryOf). The grown value (thousands of items) is made only
         // when read: most callers read the bytes alone.
         const grown = grow(event.body.schema, value, draft.large.choice, draft.large.bytes);
         edges.push(grown.note);
@@ -357,8 +357,8 @@ function grow(schema: JsonSchema, value: JsonTree, choice: number, bytes: number
   const texts: { path: PathPart[]; text: string; max: number }[] = [];
   walkWithSchema(schema, value, ({ value: node, schema: nodeSchema, path, alternative }) => {
     if (alternative) return;
-    if (Array.isArray(node) && node.length > 0) arrays.push({ path, items: node, max: nodeSchema.maxItems ?? Number.MAX_SAFE_INTEGER });
-    if (typeof node === 'string' && isFreeText(nodeSchema) && path.length > 1) texts.push({ path, text: node, max: nodeSchema.maxLength ?? Number.MAX_SAFE_INTEGER });
+    if (Array.isArray(node) && node.length > 0) arrays.push({ path: [...path], items: node, max: nodeSchema.maxItems ?? Number.MAX_SAFE_INTEGER });
+    if (typeof node === 'string' && isFreeText(nodeSchema) && path.length > 1) texts.push({ path: [...path], text: node, max: nodeSchema.maxLength ?? Number.MAX_SAFE_INTEGER });
   });
   const grownValue = (path: readonly PathPart[], grown: () => JsonTree) => {
     let made: JsonTree | undefined;

@@ -43,15 +43,15 @@ function sites(kind: SchemaBreak, schema: JsonSchema, value: JsonTree): Site[] {
   walkWithSchema(schema, value, ({ value: current, schema: node, path, alternative }) => {
     if (alternative) return;
     const isEventName = path.length === 1 && path[0] === 'event';
-    if (kind === 'schema.out-of-enum' && node.enum && node.enum.length > 0 && path.length > 0) out.push({ path, schema: node });
+    if (kind === 'schema.out-of-enum' && node.enum && node.enum.length > 0 && path.length > 0) out.push({ path: [...path], schema: node });
     if (kind === 'schema.bad-format' && schemaType(node) === 'string' && node.format && CHECKED_FORMATS[node.format] && !node.enum) {
-      out.push({ path, schema: node });
+      out.push({ path: [...path], schema: node });
     }
     // Only a declared type can be contradicted: a schema without `type` may accept anything.
-    if (kind === 'schema.wrong-type' && path.length > 0 && node.type !== undefined && !isEventName) out.push({ path, schema: node });
+    if (kind === 'schema.wrong-type' && path.length > 0 && node.type !== undefined && !isEventName) out.push({ path: [...path], schema: node });
     if (kind === 'schema.missing-required' && current !== null && typeof current === 'object' && !Array.isArray(current)) {
       for (const name of node.required ?? []) {
-        if (name in current && !(path.length === 0 && name === 'event')) out.push({ path, schema: node, property: name });
+        if (name in current && !(path.length === 0 && name === 'event')) out.push({ path: [...path], schema: node, property: name });
       }
     }
   });

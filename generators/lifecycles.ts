@@ -9,7 +9,7 @@ import type { WebhookEvent } from '../specs/catalog.js';
 import type { Delivery, DeliveryGenerator } from './deliveries.js';
 import { deriveSeed } from './deliveries.js';
 import { toJsonText, type JsonTree } from './json-text.js';
-import { setValueAt, type PathPart } from './schema-walk.js';
+import { setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
 import { fieldRole, type FieldRole } from './zoom-values.js';
 import type { JsonSchema } from '../specs/json-schema.js';
 
@@ -152,15 +152,11 @@ function roleAt(event: string, schema: JsonSchema, name: string, path: readonly 
   return role;
 }
 
-/**
- * Writes the entity's ids into every field whose role says it names the entity. The value is walked with its schema
- * as `walkWithSchema` walks it (leaves below the root, `anyOf`/`oneOf`/`allOf` not entered), on one path that grows
- * and shrinks: every step of every lifecycle is walked, and a copy of the path per node was most of the walk's cost.
- */
+/** Writes the entity's ids into every field whose role says it names the entity. */
 export function bindEntity(event: WebhookEvent, value: JsonTree, entity: LifecycleEntity): void {
   const writes: [PathPart[], JsonTree][] = [];
-  const path: PathPart[] = [];
-  const leaf = (schema: JsonSchema, current: JsonTree, name: string) => {
+  walkWithSchema(event.body.schema, value, ({ value: current, schema, path, name }) => {
+    if (path.length === 0 || (current !== null && typeof current === 'object')) return;
     const role = roleAt(event.name, schema, name, path);
     const inParticipant = path.includes('participant') || path.includes('user');
     const write = (replacement: JsonTree | undefined) => {
@@ -195,29 +191,6 @@ export function bindEntity(event: WebhookEvent, value: JsonTree, entity: Lifecyc
       default:
         return;
     }
-  };
-  const step = (schema: JsonSchema, current: JsonTree, name: string) => {
-    if (current === null || typeof current !== 'object') {
-      if (path.length > 0) leaf(schema, current, name);
-      return;
-    }
-    if (schema.anyOf || schema.oneOf || schema.allOf) return;
-    if (!Array.isArray(current)) {
-      const properties = schema.properties ?? {};
-      for (const key in properties) {
-        if (!(key in current)) continue;
-        path.push(key);
-        step(properties[key]!, current[key] as JsonTree, key);
-        path.pop();
-      }
-    } else if (schema.items) {
-      for (let index = 0; index < current.length; index++) {
-        path.push(index);
-        step(schema.items, current[index]!, name);
-        path.pop();
-      }
-    }
-  };
-  step(event.body.schema, value, '');
+  });
   for (const [path, replacement] of writes) setValueAt(value, path, replacement);
 }

@@ -10,27 +10,42 @@ export type PathPart = string | number;
 export interface Visit {
   value: JsonTree;
   schema: JsonSchema;
-  path: PathPart[];
+  /** Where the value is: the walk's own path, valid during the visit only (a visitor that keeps it keeps a copy). */
+  path: readonly PathPart[];
   /** The name of the property holding this value (for array items: the array's name). */
   name: string;
   /** True inside an `anyOf`/`oneOf`/`allOf` subtree. */
   alternative: boolean;
 }
 
+/**
+ * Visits every value with its schema and path, in the schema's property order. The walk keeps one path that grows
+ * and shrinks as it goes (a body is walked for every delivery of a lifecycle, every large body and every broken one;
+ * a path copied per node was most of the walk's cost).
+ */
 export function walkWithSchema(schema: JsonSchema, value: JsonTree, visit: (node: Visit) => void): void {
-  const step = (node: JsonSchema, current: JsonTree, path: PathPart[], name: string, alternative: boolean) => {
+  const path: PathPart[] = [];
+  const step = (node: JsonSchema, current: JsonTree, name: string, alternative: boolean) => {
     const composite = Boolean(node.anyOf || node.oneOf || node.allOf);
     visit({ value: current, schema: node, path, name, alternative: alternative || composite });
     if (composite) return;
     if (current !== null && typeof current === 'object' && !Array.isArray(current)) {
-      for (const [key, child] of Object.entries(node.properties ?? {})) {
-        if (key in current) step(child, current[key] as JsonTree, [...path, key], key, alternative);
+      const properties = node.properties ?? {};
+      for (const key in properties) {
+        if (!(key in current)) continue;
+        path.push(key);
+        step(properties[key]!, current[key] as JsonTree, key, alternative);
+        path.pop();
       }
     } else if (Array.isArray(current) && node.items) {
-      current.forEach((item, index) => step(node.items!, item, [...path, index], name, alternative));
+      for (let index = 0; index < current.length; index++) {
+        path.push(index);
+        step(node.items, current[index]!, name, alternative);
+        path.pop();
+      }
     }
   };
-  step(schema, value, [], '', false);
+  step(schema, value, '', false);
 }
 
 export function pointer(path: readonly PathPart[]): string {
