@@ -20,9 +20,9 @@ import { isAcknowledged, type EndpointAuth, type SignatureSpec } from '../profil
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
-import { describeSignature, FUZZ_CHECKS, judgeCase, type CaseClass } from './fuzz-cases.js';
+import { describeSignature, FUZZ_CHECKS, FUZZ_FORGERIES, judgeCase, type CaseClass } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
-import { describeDuration, outcome } from './outcome.js';
+import { describeDuration, is2xx, outcome } from './outcome.js';
 import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
 import { LIFECYCLE_CHECK, ScenarioFailure, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
@@ -98,6 +98,9 @@ export interface FuzzOutcome {
 }
 
 
+
+/** The forgery follow-up's digest length and digit (truncated to half the digest, its middle digit changed) and changed byte. */
+const FOLLOW_UP_POSITION = 32;
 
 /** Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7). */
 const TWIN_LIFECYCLES = 100;
@@ -576,6 +579,41 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       : { ...base, status: 'fail', reason: `follow-up of the failure: a fresh delivery and its retry, one after the other, were applied ${count} times` };
   };
 
+  /**
+   * After an accepted forgery: every kind of forgery once, on one fresh delivery of its event, one after the other.
+   * Which kinds are accepted and which refused is the evidence the diagnosis tells the cause by (a prefix of the
+   * signature accepted while wrong digests of full length are refused, or no verification at all). Without it the
+   * cause would depend on what the other lanes happened to send, and have answered, before the failure stopped them.
+   */
+  const forgeryFollowUp = async (): Promise<CheckResult[]> => {
+    const forged = FUZZ_CHECKS.forged;
+    const acceptedForgery = findings.find((finding) => finding.check === forged && finding.exchanges.some(is2xx));
+    const event = config.events.find((candidate) => candidate.name === acceptedForgery?.event);
+    if (!acceptedForgery || !event || engine.stopped || config.path) return [];
+    const [draft, other] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'forgery-follow-up', event.name), numRuns: 2 });
+    const accepted: { exchange: Exchange; what: string }[] = [];
+    const refused: { exchange: Exchange; what: string }[] = [];
+    for (const kind of FUZZ_FORGERIES) {
+      const forgery = { kind, n: FOLLOW_UP_POSITION, ...(kind === 'other-body' ? { other: other! } : {}) };
+      const prepared = prepareCase(generator, signer, { event, class: 'forged', draft: draft!, forgery });
+      const what = describeSignature(prepared.signature);
+      const exchange = await engine.send({ ...prepared.request, label: `follow-up: a forgery (${what})` });
+      (judgeCase(prepared, exchange).status === 'fail' ? accepted : refused).push({ exchange, what });
+    }
+    // Two results, as the lanes' are: the accepted forgeries fail, the others pass (the evidence they are compared with).
+    const base = { check: forged, event: event.name, system: event.system, reproduce: config.reproduce(forged, event.name, '') };
+    const sent = `follow-up of the failure, one forgery of each of the ${FUZZ_FORGERIES.length} kinds on one fresh ${event.name}`;
+    const list = (entries: typeof accepted) => entries.map((entry) => entry.what).join('; ');
+    const out: CheckResult[] = [];
+    if (accepted.length > 0) {
+      out.push({ ...base, status: 'fail', reason: `${sent}: ${accepted.length} accepted (${list(accepted)})`, exchanges: accepted.map((entry) => entry.exchange) });
+    }
+    if (refused.length > 0) {
+      out.push({ ...base, status: 'pass', reason: `${sent}: ${refused.length} not accepted (${list(refused)})`, exchanges: refused.map((entry) => entry.exchange) });
+    }
+    return out;
+  };
+
   let lanesDone = false;
   /** Sends the late retries that come due while the lanes run (`--retry-after`). */
   const lateLane = async () => {
@@ -595,6 +633,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     await retries;
     const extra = await followUp();
     if (extra) followUps.push(extra);
+    followUps.push(...(await forgeryFollowUp()));
     // The run's earliest deliveries once more, as old as the run: a memory shorter than the run shows here.
     if (!mustFailure && !engine.stopped) {
       const limit = pLimit(config.concurrency);

@@ -39,6 +39,21 @@ describe('signature-not-verified', () => {
   it('a missing signature refused: it does verify (some); no such finding', () => {
     expect(ids(run(...forgeries(401)))).not.toContain('signature-not-verified');
   });
+  // A fuzz run has no such checks: its forgeries of the same three kinds are the evidence (the failure and its follow-up).
+  const fuzzed = (answer: number) => [
+    result('signature.fuzz-forgery', 'fail', [forgery('missing-signature', 200)]),
+    result('signature.fuzz-forgery', 'fail', [forgery('missing-signature', 200), forgery('tampered', 200), forgery('empty-digest', 200)]),
+    result('signature.fuzz-forgery', answer === 200 ? 'fail' : 'pass', [forgery('wrong-secret', answer)]),
+  ];
+  it('a fuzz run whose forgeries of all three kinds were accepted: named, for every failed fuzz forgery', () => {
+    const evidence = run(...fuzzed(200), result('acknowledgement.fuzz-valid', 'pass', [delivery(200)]));
+    expect(ids(evidence)).toEqual(['signature-not-verified']);
+    expect(explained(evidence)).toEqual(Array(3).fill('signature-not-verified'));
+  });
+  it('a fuzz run with one of them refused, or one kind never sent: no such finding', () => {
+    expect(ids(run(...fuzzed(401)))).toEqual(['unexplained:signature.fuzz-forgery']);
+    expect(ids(run(result('signature.fuzz-forgery', 'fail', [forgery('missing-signature', 200), forgery('tampered', 200)])))).toEqual(['unexplained:signature.fuzz-forgery']);
+  });
 });
 
 describe('rejects-valid-signatures', () => {
@@ -90,6 +105,18 @@ describe('prefix-comparison', () => {
   });
   it('no evidence that a full-length wrong signature is refused: no cause named', () => {
     expect(ids(run(...short))).toEqual(['unexplained:signature.empty-hex', 'unexplained:signature.truncated']);
+  });
+  it('a fuzz run: the accepted short forgery and the follow-up, where every wrong digest of full length was refused', () => {
+    // The follow-up's accepted forgeries fail, the others pass: two results.
+    const followUp = [
+      result('signature.fuzz-forgery', 'fail', [forgery('empty-digest', 200), forgery('truncated', 200)]),
+      result('signature.fuzz-forgery', 'pass', ['missing-signature', 'wrong-secret', 'flipped', 'other-body', 'tampered'].map((kind) => forgery(kind, 401))),
+    ];
+    const evidence = run(result('signature.fuzz-forgery', 'fail', [forgery('empty-digest', 200)]), ...followUp);
+    expect(ids(evidence)).toEqual(['prefix-comparison']);
+    expect(explained(evidence)).toEqual(['prefix-comparison', 'prefix-comparison']);
+    // Without the follow-up's refusals there is no evidence that wrong digests of full length are refused.
+    expect(ids(run(result('signature.fuzz-forgery', 'fail', [forgery('empty-digest', 200)]), followUp[0]!))).toEqual(['unexplained:signature.fuzz-forgery']);
   });
 });
 

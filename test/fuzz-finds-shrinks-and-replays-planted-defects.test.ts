@@ -107,6 +107,8 @@ const ONE_REQUEST = (replay: ReplayFile) => expect(replay.requests).toHaveLength
 const CASES: DefectCase[] = [
   {
     defect: 'skips-verification',
+    // The follow-up of an accepted forgery sends every kind once: all accepted, so the cause is named.
+    finding: 'signature-not-verified',
     check: 'signature.fuzz-forgery',
     // Every forgery is accepted: shrinking reaches the first kind, the missing signature.
     minimal: (replay) => {
@@ -116,6 +118,9 @@ const CASES: DefectCase[] = [
   },
   {
     defect: 'prefix-compare',
+    // Named whatever the other lanes sent before they stopped: the follow-up shows the short signatures accepted and
+    // every wrong digest of full length refused.
+    finding: 'prefix-comparison',
     check: 'signature.fuzz-forgery',
     // The first forgery kinds are rejected; the smallest accepted one is the empty digest.
     minimal: (replay) => {

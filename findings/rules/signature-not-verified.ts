@@ -1,6 +1,7 @@
 /** Every kind of forged signature is accepted: the receiver does not verify signatures at all. */
 import { VERIFY_RAW_BODY } from '../fix-examples.js';
 import { defineRule } from '../finding.js';
+import { accepted, type Run } from '../run.js';
 
 /** The checks whose failures an unverified endpoint explains. */
 const FORGERY_CHECKS = [
@@ -20,6 +21,9 @@ const FORGERY_CHECKS = [
 ];
 /** The evidence: no signature and a wrong one are both accepted, on every event tried. */
 const EVIDENCE = ['signature.missing-signature', 'signature.wrong-secret', 'signature.tampered-body'];
+/** A fuzz run's evidence: its forgeries of these kinds (the same three), every one of them accepted. */
+const FUZZ_CHECK = 'signature.fuzz-forgery';
+const FUZZ_EVIDENCE = ['missing-signature', 'wrong-secret', 'tampered'];
 
 export const signatureNotVerified = defineRule({
   id: 'signature-not-verified',
@@ -29,7 +33,8 @@ export const signatureNotVerified = defineRule({
   fixExample: VERIFY_RAW_BODY,
   diagnose(run) {
     const evidence = EVIDENCE.flatMap((id) => run.of(id)).filter(({ record }) => record.status !== 'skip');
-    if (evidence.length === 0 || evidence.some(({ record }) => record.status !== 'fail')) return [];
+    if (evidence.length === 0) return fuzzed(run);
+    if (evidence.some(({ record }) => record.status !== 'fail')) return [];
     const failed = run.failed(...FORGERY_CHECKS);
     return [
       {
@@ -39,3 +44,16 @@ export const signatureNotVerified = defineRule({
     ];
   },
 });
+
+/** The fuzz run's forgeries: no signature, another secret's and a changed body each sent, and every one accepted. */
+function fuzzed(run: Run) {
+  const forgeries = run.of(FUZZ_CHECK).flatMap(({ record }) => record.exchanges.filter((x) => FUZZ_EVIDENCE.includes(x.traits?.signature ?? '')));
+  const kinds = new Set(forgeries.map((x) => x.traits!.signature));
+  if (kinds.size < FUZZ_EVIDENCE.length || !forgeries.every(accepted)) return [];
+  return [
+    {
+      summary: `Every forgery without a signature, with another secret's or with a body changed after signing was accepted (${forgeries.length} of ${forgeries.length} fuzz deliveries).`,
+      claims: run.failed(FUZZ_CHECK).map(({ index }) => ({ result: index })),
+    },
+  ];
+}
