@@ -591,27 +591,46 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const event = config.events.find((candidate) => candidate.name === acceptedForgery?.event);
     if (!acceptedForgery || !event || engine.stopped || config.path) return [];
     const [draft, other] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'forgery-follow-up', event.name), numRuns: 2 });
-    const accepted: { exchange: Exchange; what: string }[] = [];
-    const refused: { exchange: Exchange; what: string }[] = [];
+    const sent: FollowUpExchange[] = [];
     for (const kind of FUZZ_FORGERIES) {
       const forgery = { kind, n: FOLLOW_UP_POSITION, ...(kind === 'other-body' ? { other: other! } : {}) };
       const prepared = prepareCase(generator, signer, { event, class: 'forged', draft: draft!, forgery });
       const what = describeSignature(prepared.signature);
       const exchange = await engine.send({ ...prepared.request, label: `follow-up: a forgery (${what})` });
-      (judgeCase(prepared, exchange).status === 'fail' ? accepted : refused).push({ exchange, what });
+      sent.push({ exchange, what, failed: judgeCase(prepared, exchange).status === 'fail' });
     }
-    // Two results, as the lanes' are: the accepted forgeries fail, the others pass (the evidence they are compared with).
     const base = { check: forged, event: event.name, system: event.system, reproduce: config.reproduce(forged, event.name, '') };
-    const sent = `follow-up of the failure, one forgery of each of the ${FUZZ_FORGERIES.length} kinds on one fresh ${event.name}`;
-    const list = (entries: typeof accepted) => entries.map((entry) => entry.what).join('; ');
-    const out: CheckResult[] = [];
-    if (accepted.length > 0) {
-      out.push({ ...base, status: 'fail', reason: `${sent}: ${accepted.length} accepted (${list(accepted)})`, exchanges: accepted.map((entry) => entry.exchange) });
-    }
-    if (refused.length > 0) {
-      out.push({ ...base, status: 'pass', reason: `${sent}: ${refused.length} not accepted (${list(refused)})`, exchanges: refused.map((entry) => entry.exchange) });
-    }
-    return out;
+    return followUpResults(base, `follow-up of the failure, one forgery of each of the ${FUZZ_FORGERIES.length} kinds on one fresh ${event.name}`, sent, 'accepted', 'not accepted');
+  };
+
+  /**
+   * After a delivery that got no answer within the deadline: fresh deliveries of its event (two) and of two other
+   * events, sent at once. Whether only that event is late, or every event, is the evidence the diagnosis tells a slow
+   * event from a slow receiver by; a run with one lane would otherwise hold a single timeout, and that proves nothing.
+   */
+  const timeoutFollowUp = async (): Promise<CheckResult[]> => {
+    const late = findings.flatMap((finding) => finding.exchanges).find((exchange) => exchange.error?.kind === 'timeout' && exchange.request.traits?.event);
+    const event = config.events.find((candidate) => candidate.name === late?.request.traits?.event);
+    if (!late || !event || engine.stopped || config.path) return [];
+    const others = config.events.filter((candidate) => candidate !== event);
+    const picked = fc.sample(fc.shuffledSubarray(others, { minLength: Math.min(2, others.length), maxLength: Math.min(2, others.length) }), {
+      seed: deriveSeed(config.seed, 'timeout-follow-up', event.name),
+      numRuns: 1,
+    })[0]!;
+    const deliveries = [event, event, ...picked].map((target, index) => {
+      const [draft] = fc.sample(generator.draftArbitrary(target, 'valid'), { seed: deriveSeed(config.seed, 'timeout-follow-up', target.name, String(index)), numRuns: 1 });
+      return { target, delivery: generator.materialize(target, draft!) };
+    });
+    // Sent at once within --concurrency: with one lane, one after the other.
+    const exchanges = await Promise.all(deliveries.map(({ target, delivery }) => engine.send(sign(delivery.body, { kind: 'valid' }, `follow-up: a fresh ${target.name}`, { delivery }))));
+    const sent = exchanges.map((exchange, index) => {
+      const failed = !isAcknowledged(exchange.response?.status);
+      return { exchange, what: `${deliveries[index]!.target.name}${failed ? `: ${outcome(exchange)}` : ''}`, failed };
+    });
+    const check = FUZZ_CHECKS.valid;
+    const base = { check, event: event.name, system: event.system, reproduce: config.reproduce(check, event.name, '') };
+    const names = picked.map((other) => other.name).join(' and ');
+    return followUpResults(base, `follow-up of the failure, fresh valid deliveries: two of ${event.name}${names ? `, one each of ${names}` : ''}`, sent, 'not acknowledged', 'acknowledged');
   };
 
   let lanesDone = false;
@@ -633,7 +652,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     await retries;
     const extra = await followUp();
     if (extra) followUps.push(extra);
-    followUps.push(...(await forgeryFollowUp()));
+    followUps.push(...(await forgeryFollowUp()), ...(await timeoutFollowUp()));
     // The run's earliest deliveries once more, as old as the run: a memory shorter than the run shows here.
     if (!mustFailure && !engine.stopped) {
       const limit = pLimit(config.concurrency);
@@ -661,6 +680,27 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     results: [...results(config, findings, classes, { ...evidence, passed }, requested ? stopped : undefined), ...followUps],
     ...(stopped ? { stopped: { reason: stopped, unreachable: !requested, requested } } : {}),
   };
+}
+
+/** One delivery of a follow-up: what came back, what it was, and whether it failed the check. */
+interface FollowUpExchange {
+  exchange: Exchange;
+  what: string;
+  failed: boolean;
+}
+
+/**
+ * A follow-up's results, as the lanes' are: the exchanges that failed in a failed result, the others in a passed one
+ * (the evidence the failures are compared with).
+ */
+function followUpResults(base: Pick<CheckResult, 'check' | 'event' | 'system' | 'reproduce'>, sent: string, exchanges: FollowUpExchange[], failedWord: string, passedWord: string): CheckResult[] {
+  const failed = exchanges.filter((entry) => entry.failed);
+  const passed = exchanges.filter((entry) => !entry.failed);
+  const list = (entries: FollowUpExchange[]) => entries.map((entry) => entry.what).join('; ');
+  const out: CheckResult[] = [];
+  if (failed.length > 0) out.push({ ...base, status: 'fail', reason: `${sent}: ${failed.length} ${failedWord} (${list(failed)})`, exchanges: failed.map((entry) => entry.exchange) });
+  if (passed.length > 0) out.push({ ...base, status: 'pass', reason: `${sent}: ${passed.length} ${passedWord} (${list(passed)})`, exchanges: passed.map((entry) => entry.exchange) });
+  return out;
 }
 
 /** `lane.round:fastCheckPath` */

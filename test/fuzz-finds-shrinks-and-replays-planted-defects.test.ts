@@ -272,6 +272,31 @@ describe.concurrent('fuzz finds each defect random deliveries can reach, and shr
   }
 });
 
+describe('follow-ups gather the evidence of a cause, whatever the lanes sent before they stopped', () => {
+  const followUps = (fuzzed: Fuzzed, id: string) => fuzzed.report.checks.filter((check) => check.id === id && /^follow-up of the failure/.test(check.reason ?? ''));
+
+  it('one lane, a slow event: two fresh deliveries of it time out, two other events are acknowledged, and slow-event is named', async () => {
+    const fuzzed = await fuzz('slow-one-lane', 'slow-recording', ['--deadline', '800', '--concurrency', '1']);
+    expect(fuzzed.code).toBe(1);
+    const [failed, passed] = followUps(fuzzed, 'acknowledgement.fuzz-valid');
+    expect(failed?.status).toBe('fail');
+    expect(failed!.reason).toMatch(/two of recording\.completed, one each of \S+ and \S+: 2 not acknowledged \(recording\.completed: no response within 800 ms; recording\.completed: no response within 800 ms\)/);
+    expect(failed!.exchanges).toHaveLength(2);
+    expect(passed?.status).toBe('pass');
+    expect(passed!.exchanges.map((exchange) => exchange.response?.status)).toEqual([200, 200]);
+    expect(fuzzed.report.findings.map((finding) => finding.id)).toEqual(['slow-event']);
+  });
+
+  it('an accepted forgery: one of each kind, the short ones accepted and the others refused, so prefix-comparison is named', async () => {
+    const fuzzed = await fuzz('prefix-one-lane', 'prefix-compare', ['--concurrency', '1']);
+    expect(fuzzed.code).toBe(1);
+    const [failed, passed] = followUps(fuzzed, 'signature.fuzz-forgery');
+    expect(failed!.reason).toMatch(/9 kinds .*: 2 accepted \(empty digest; signature truncated to 32 hex digits\)$/);
+    expect(passed!.reason).toMatch(/: 7 not accepted \(missing signature; missing timestamp; wrong secret; changed timestamp; hex digit 32 of the signature changed; the signature of another body; one byte of the body changed after signing\)$/);
+    expect(fuzzed.report.findings.map((finding) => finding.id)).toEqual(['prefix-comparison']);
+  });
+});
+
 describe('late retries', () => {
   it('forgets-quickly: a delivery retried --retry-after later is applied again, a MUST failure saved unshrunk with both requests', async () => {
     // Events of no lifecycle: no scenario repeats a delivery, so only a late retry can meet the short memory.
