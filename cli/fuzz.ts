@@ -207,6 +207,11 @@ export async function fuzzCommand(options: FuzzOptions, io: Io): Promise<number>
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ');
     io.stdout.write(`\n${outcome.runs} random cases (${classes || 'none'}) in ${(outcome.durationMs / 1000).toFixed(1)} s, ${Math.round((outcome.deliveries / outcome.durationMs) * 1000)} deliveries/s\n`);
+    if (outcome.appliedBefore > 0) {
+      io.stdout.write(
+        `${c.yellow('note')}: the receiver had already applied ${outcome.appliedBefore} of the event and event_ts pairs this run sent, before it sent them (an earlier run with seed ${seed} against the same receiver process?); what the observer counted for them was not judged. Restart the receiver, or use another seed, to judge them too.\n`,
+      );
+    }
     for (const finding of outcome.findings.filter((entry) => entry.shrunk)) {
       io.stdout.write(`${c.bold('shrunk failure')} ${printable(finding.check.id)} on ${printable(finding.event)} after ${finding.numShrinks} shrinks: seed ${seed}, path ${finding.path}\n`);
     }

@@ -86,6 +86,11 @@ export interface FuzzFinding {
 export interface FuzzOutcome {
   runs: number;
   deliveries: number;
+  /**
+   * Deliveries (with `observer`) whose event and event_ts the receiver had already applied before this run sent them:
+   * an earlier run with the same seed against the same receiver. Their counts were not judged.
+   */
+  appliedBefore: number;
   durationMs: number;
   /** The latency percentiles of the answered deliveries (kept as counts per tenth of a millisecond: a long run answers millions). */
   latencies: LatencySummary | null;
@@ -165,6 +170,15 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   const shrunkChecks = new Set<string>();
   let occurrences = 0;
   let runs = 0;
+  /** See FuzzOutcome.appliedBefore. */
+  let appliedBefore = 0;
+  /** How many times the receiver had applied the event and event_ts before this run sent it (0 without an observer). */
+  const countBefore = async (event: string, eventTs: number | undefined): Promise<number> => {
+    if (!config.observer || eventTs === undefined) return 0;
+    const count = await config.observer.count(event, eventTs);
+    if (count > 0) appliedBefore++;
+    return count;
+  };
   let mustFailure = false;
   const lastFailure = new Map<number, LastFailure>();
   const progress = () => onProgress({ runs, deliveries: engine.sent, failures: findings.length, elapsedMs: performance.now() - started });
@@ -186,11 +200,13 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   /** One case: true when it passes (or fails only at SHOULD level outside strict mode). */
   const runCase = async (lane: number, prepared: PreparedCase): Promise<boolean> => {
     const { check, signature, eventTs, request } = prepared;
+    // A forgery's event and event_ts applied before it was sent (an earlier run with the same seed): not judged by the observer.
+    const observeForgery = prepared.class === 'forged' && (await countBefore(prepared.event.name, eventTs)) === 0;
     const exchange = await engine.send(request);
     countExchange(tallyOf(check), exchange);
     if (signature.kind === 'valid' && isAcknowledged(exchange.response?.status)) evidence.validAcknowledged++;
     let verdict = judgeCase(prepared, exchange);
-    if (verdict.status === 'pass' && prepared.class === 'forged' && config.observer && eventTs !== undefined) {
+    if (verdict.status === 'pass' && observeForgery && config.observer && eventTs !== undefined) {
       // A rejected forgery must also not have been applied (the observer shows what the status cannot).
       const count = await config.observer.count(prepared.event.name, eventTs);
       if (count > 0) {
@@ -262,6 +278,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         return twin;
       },
       observer: config.observer,
+      appliedBefore: () => appliedBefore++,
       log,
       nextGroup: () => group++,
       send: async (body, label) => {
@@ -349,6 +366,10 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const age = Date.now() - sent.sentAt;
     const original = sign(sent.body, { kind: 'valid' }, `${sent.event}, first acknowledged ${describeDuration(age)} before its late retry`, { event: sent.event });
     const label = `late retry of ${sent.event}, ${describeDuration(age)} after it was first acknowledged`;
+    // Applied more than once before the retry: the receiver had applied another body with the same event and event_ts
+    // before this run (an earlier run with the same seed), and the count says nothing of the retry.
+    const before = config.observer && sent.eventTs !== undefined ? (await config.observer.settledCount(sent.event, sent.eventTs, 1)).count : 0;
+    if (before > 1) appliedBefore++;
     const request = sign(sent.body, { kind: 'valid' }, label, { event: sent.event, duplicate: true, retryAgeMs: age });
     const exchange = await engine.send(request);
     classes['late-retry'] = (classes['late-retry'] ?? 0) + 1;
@@ -357,7 +378,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     let reason: string | undefined;
     let observed: Observation | undefined;
     if (!isAcknowledged(exchange.response?.status)) reason = `${label}: ${outcome(exchange)}; a retry must be acknowledged like the first delivery`;
-    else if (config.observer && sent.eventTs !== undefined) {
+    else if (config.observer && sent.eventTs !== undefined && before <= 1) {
       const { count } = await config.observer.settledCount(sent.event, sent.eventTs, 1);
       if (count > 1) {
         observed = { applied: count, expected: 1 };
@@ -565,7 +586,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     if (!racing || !event || !config.observer || engine.stopped || config.path) return undefined;
     const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'follow-up', event.name), numRuns: 1 });
     const delivery = generator.materialize(event, draft!);
-    if (delivery.eventTs === undefined) return undefined;
+    if (delivery.eventTs === undefined || (await countBefore(event.name, delivery.eventTs)) > 0) return undefined;
     const first = await engine.send(sign(delivery.body, { kind: 'valid' }, `follow-up: a fresh ${event.name}`, { delivery }));
     const retry = await engine.send(
       sign(delivery.body, { kind: 'valid' }, `follow-up: its retry, sent after the answer`, { delivery, duplicate: true, retryAgeMs: Date.now() - first.startedAt }),
@@ -673,6 +694,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   return {
     runs,
     deliveries: engine.sent,
+    appliedBefore,
     durationMs,
     latencies: latencies.summary(),
     classes,

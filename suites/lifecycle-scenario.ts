@@ -5,7 +5,9 @@
  * not), deliver the step's twin (another body of the same event with the same event_ts, as when two participants
  * join in one millisecond). Steps come in any order, so out-of-order delivery and duplicates are the normal case.
  * After every command the receiver must have acknowledged, and with an observer every delivered body must have
- * been applied exactly once (a step and its twin count two for their shared event and event_ts).
+ * been applied exactly once (a step and its twin count two for their shared event and event_ts). A step whose event
+ * and event_ts the receiver had applied before the scenario first sent it (an earlier run with the same seed) is not
+ * counted: its count says nothing of this run.
  */
 import fc from 'fast-check';
 import type { Exchange, HttpRequest } from '../engine/http.js';
@@ -43,6 +45,11 @@ export interface ScenarioModel {
   delivered: Set<number>;
   /** Steps whose twin was delivered (applied once more under the step's event and event_ts). */
   twins?: Set<number>;
+  /**
+   * Steps whose event and event_ts the receiver had applied before this scenario first sent them (an earlier run
+   * with the same seed against the same receiver): their counts say nothing of this run, so they are not judged.
+   */
+  applied?: Set<number>;
 }
 
 export interface SentRequest {
@@ -57,6 +64,8 @@ export interface ScenarioReal {
   /** Another body of step `index`'s event with the same event_ts (built once per step). */
   twin(index: number): Delivery;
   observer: Observer | undefined;
+  /** Told of each event and event_ts the receiver had applied before the scenario sent it (see ScenarioModel.applied). */
+  appliedBefore?(event: string, eventTs: number, count: number): void;
   /** Signs and sends one request, or several at the same moment. */
   send(body: Buffer, label: string): Promise<Exchange>;
   together(body: Buffer, labels: string[]): Promise<Exchange[]>;
@@ -94,6 +103,15 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
     const seen = twin ? twins : model.delivered;
     const again = seen.has(index);
     const label = `step ${index + 1}/${deliveries.length} ${delivery.event}${twin ? ', its twin (another body, same event_ts)' : ''}${again ? ' (again)' : ''}`;
+    const applied = (model.applied ??= new Set<number>());
+    if (real.observer && delivery.eventTs !== undefined && !model.delivered.has(index) && !twins.has(index)) {
+      // The first delivery of the step's event and event_ts in this scenario: none of it can have been applied yet.
+      const before = await real.observer.count(delivery.event, delivery.eventTs);
+      if (before > 0) {
+        applied.add(index);
+        real.appliedBefore?.(delivery.event, delivery.eventTs, before);
+      }
+    }
     const exchanges =
       this.command.how === 'together'
         ? await real.together(delivery.body, [`${label}, copy 1 of 2 released at the same instant`, `${label}, copy 2 of 2 released at the same instant`])
@@ -102,7 +120,7 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
       if (!isAcknowledged(exchange.response?.status)) throw new ScenarioFailure(`${exchange.request.label}: ${outcome(exchange)}; expected 200 or 204 within the deadline`);
     }
     seen.add(index);
-    if (real.observer && delivery.eventTs !== undefined) {
+    if (real.observer && delivery.eventTs !== undefined && !applied.has(index)) {
       // A step and its twin share event and event_ts: each delivered body counts once.
       const expected = (model.delivered.has(index) ? 1 : 0) + (twins.has(index) ? 1 : 0);
       const { count } = await real.observer.settledCount(delivery.event, delivery.eventTs, expected);
