@@ -22,7 +22,7 @@ import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
 import { describeSignature, FUZZ_CHECKS, FUZZ_FORGERIES, judgeCase, type CaseClass } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
-import { describeDuration, is2xx, outcome } from './outcome.js';
+import { describeDuration, is2xx, is4xx, outcome } from './outcome.js';
 import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
 import { LIFECYCLE_CHECK, ScenarioFailure, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
@@ -625,14 +625,27 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
   };
 
   /**
-   * After a delivery that got no answer within the deadline: fresh deliveries of its event (two) and of two other
-   * events, sent at once. Whether only that event is late, or every event, is the evidence the diagnosis tells a slow
-   * event from a slow receiver by; a run with one lane would otherwise hold a single timeout, and that proves nothing.
+   * After a correctly signed delivery that got no answer within the deadline, or a 4xx: fresh valid deliveries of its
+   * event (two) and of two other events, sent at once; after a 4xx, first a forgery of the event signed with another
+   * secret (how the receiver answers a wrong signature). Whether only that event is late or refused, or every event,
+   * and whether refused like the forgery, is the evidence the diagnosis tells a slow event from a slow receiver, and a
+   * wrong secret from a refusal of one delivery, by. A run with one lane would otherwise hold that one failure alone.
    */
-  const timeoutFollowUp = async (): Promise<CheckResult[]> => {
-    const late = findings.flatMap((finding) => finding.exchanges).find((exchange) => exchange.error?.kind === 'timeout' && exchange.request.traits?.event);
-    const event = config.events.find((candidate) => candidate.name === late?.request.traits?.event);
-    if (!late || !event || engine.stopped || config.path) return [];
+  const unacknowledgedFollowUp = async (): Promise<CheckResult[]> => {
+    const unacknowledged = findings
+      .flatMap((finding) => finding.exchanges)
+      .find((exchange) => exchange.request.traits?.signature === 'valid' && exchange.request.traits.event && (exchange.error?.kind === 'timeout' || is4xx(exchange)));
+    const event = config.events.find((candidate) => candidate.name === unacknowledged?.request.traits?.event);
+    if (!unacknowledged || !event || engine.stopped || config.path) return [];
+    const out: CheckResult[] = [];
+    if (is4xx(unacknowledged)) {
+      const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'refusal-follow-up', event.name), numRuns: 1 });
+      const prepared = prepareCase(generator, signer, { event, class: 'forged', draft: draft!, forgery: { kind: 'wrong-secret', n: 0 } });
+      const exchange = await engine.send({ ...prepared.request, label: 'follow-up: a forgery (wrong secret)' });
+      const forged = FUZZ_CHECKS.forged;
+      const sent = [{ exchange, what: `wrong secret: ${outcome(exchange)}`, failed: judgeCase(prepared, exchange).status === 'fail' }];
+      out.push(...followUpResults({ check: forged, event: event.name, system: event.system, reproduce: config.reproduce(forged, event.name, '') }, `follow-up of the failure, a forgery of ${event.name}`, sent, 'accepted', 'not accepted'));
+    }
     const others = config.events.filter((candidate) => candidate !== event);
     const picked = fc.sample(fc.shuffledSubarray(others, { minLength: Math.min(2, others.length), maxLength: Math.min(2, others.length) }), {
       seed: deriveSeed(config.seed, 'timeout-follow-up', event.name),
@@ -651,7 +664,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const check = FUZZ_CHECKS.valid;
     const base = { check, event: event.name, system: event.system, reproduce: config.reproduce(check, event.name, '') };
     const names = picked.map((other) => other.name).join(' and ');
-    return followUpResults(base, `follow-up of the failure, fresh valid deliveries: two of ${event.name}${names ? `, one each of ${names}` : ''}`, sent, 'not acknowledged', 'acknowledged');
+    out.push(...followUpResults(base, `follow-up of the failure, fresh valid deliveries: two of ${event.name}${names ? `, one each of ${names}` : ''}`, sent, 'not acknowledged', 'acknowledged'));
+    return out;
   };
 
   let lanesDone = false;
@@ -673,7 +687,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     await retries;
     const extra = await followUp();
     if (extra) followUps.push(extra);
-    followUps.push(...(await forgeryFollowUp()), ...(await timeoutFollowUp()));
+    followUps.push(...(await forgeryFollowUp()), ...(await unacknowledgedFollowUp()));
     // The run's earliest deliveries once more, as old as the run: a memory shorter than the run shows here.
     if (!mustFailure && !engine.stopped) {
       const limit = pLimit(config.concurrency);

@@ -287,6 +287,18 @@ describe('follow-ups gather the evidence of a cause, whatever the lanes sent bef
     expect(fuzzed.report.findings.map((finding) => finding.id)).toEqual(['slow-event']);
   });
 
+  it('one lane, a receiver with another secret: a forgery and fresh deliveries of three events are refused alike, and the wrong secret is named', async () => {
+    const fuzzed = await fuzz('wrong-secret-one-lane', 'wrong-secret', ['--concurrency', '1']);
+    expect(fuzzed.code).toBe(1);
+    const [forgery] = followUps(fuzzed, 'signature.fuzz-forgery');
+    expect(forgery?.status).toBe('pass');
+    expect(forgery!.reason).toMatch(/: 1 not accepted \(wrong secret: status 401 after \d+ ms\)$/);
+    const [refused] = followUps(fuzzed, 'acknowledgement.fuzz-valid');
+    expect(refused!.status).toBe('fail');
+    expect(refused!.exchanges.map((exchange) => exchange.response?.status)).toEqual([401, 401, 401, 401]);
+    expect(fuzzed.report.findings.map((finding) => finding.id)).toEqual(['rejects-valid-signatures']);
+  });
+
   it('an accepted forgery: one of each kind, the short ones accepted and the others refused, so prefix-comparison is named', async () => {
     const fuzzed = await fuzz('prefix-one-lane', 'prefix-compare', ['--concurrency', '1']);
     expect(fuzzed.code).toBe(1);
