@@ -77,11 +77,15 @@ describe('releasedTogether', () => {
     }
   });
 
-  it('hits a 2 ms check-then-act window on every one of 20 rounds', async () => {
+  it('hits a 2 ms check-then-act window on (nearly) every one of 20 rounds', async () => {
     const engine = new HttpEngine({ deadlineMs: 3000, concurrency: 8 });
     try {
       for (let round = 0; round < 20; round++) await engine.releasedTogether([post(`racy-${round}`), post(`racy-${round}`)]);
-      expect(Array.from({ length: 20 }, (_, round) => applied.get(`racy-${round}`))).toEqual(Array(20).fill(2));
+      const applications = Array.from({ length: 20 }, (_, round) => applied.get(`racy-${round}`));
+      for (const count of applications) expect([1, 2]).toContain(count);
+      // The receiver here shares the sender's event loop: on a loaded machine (CI saw it once) a timer between the two
+      // reads can put them more than 2 ms apart. Copies sent one after the other would hit the window on no round.
+      expect(applications.filter((count) => count === 2).length, String(applications)).toBeGreaterThanOrEqual(18);
     } finally {
       await engine.close();
     }
