@@ -15,12 +15,12 @@ import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { Latencies, type LatencySummary } from '../engine/latencies.js';
-import { deriveSeed, DeliveryGenerator, retimed, type Delivery } from '../generators/deliveries.js';
+import { deriveSeed, DeliveryGenerator, retimed, type Delivery, type Draft } from '../generators/deliveries.js';
 import { isAcknowledged, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
-import { describeSignature, FUZZ_CHECKS, FUZZ_FORGERIES, judgeCase, type CaseClass } from './fuzz-cases.js';
+import { describeSignature, FUZZ_CHECKS, FUZZ_FORGERIES, judgeCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, is2xx, is4xx, outcome } from './outcome.js';
 import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
@@ -278,7 +278,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         return twin;
       },
       observer: config.observer,
-      appliedBefore: () => appliedBefore++,
+      appliedBefore: countBefore,
       log,
       nextGroup: () => group++,
       send: async (body, label) => {
@@ -573,6 +573,19 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
    * and a plain retry of it, one after the other. Applied twice, the receiver does not deduplicate at all; applied
    * once, its deduplication races. Either way the diagnosis then has the evidence to name the cause.
    */
+  /** Fresh valid drafts of the event, the same for a seed (a follow-up's deliveries). */
+  const freshDrafts = (event: WebhookEvent, count: number, ...labels: string[]): Draft[] =>
+    fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, ...labels), numRuns: count });
+  /** What every result of a follow-up about the event holds. */
+  const followUpBase = (check: Check, event: WebhookEvent) => ({ check, event: event.name, system: event.system, reproduce: config.reproduce(check, event.name, '') });
+  /** Sends one forgery of a follow-up: what came back, and whether it was accepted. */
+  const sendForgery = async (event: WebhookEvent, draft: Draft, forgery: NonNullable<FuzzCase['forgery']>): Promise<FollowUpExchange> => {
+    const prepared = prepareCase(generator, signer, { event, class: 'forged', draft, forgery });
+    const what = describeSignature(prepared.signature);
+    const exchange = await engine.send({ ...prepared.request, label: `follow-up: a forgery (${what})` });
+    return { exchange, what, failed: judgeCase(prepared, exchange).status === 'fail' };
+  };
+
   const followUp = async (): Promise<CheckResult | undefined> => {
     const racing = findings.find(
       (finding) =>
@@ -584,7 +597,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const eventName = racing?.exchanges.at(-1)?.request.traits?.event;
     const event = config.events.find((candidate) => candidate.name === eventName);
     if (!racing || !event || !config.observer || engine.stopped || config.path) return undefined;
-    const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'follow-up', event.name), numRuns: 1 });
+    const [draft] = freshDrafts(event, 1, 'follow-up', event.name);
     const delivery = generator.materialize(event, draft!);
     if (delivery.eventTs === undefined || (await countBefore(event.name, delivery.eventTs)) > 0) return undefined;
     const first = await engine.send(sign(delivery.body, { kind: 'valid' }, `follow-up: a fresh ${event.name}`, { delivery }));
@@ -594,7 +607,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     if (!isAcknowledged(first.response?.status) || !isAcknowledged(retry.response?.status)) return undefined;
     const { count } = await config.observer.settledCount(event.name, delivery.eventTs, 1);
     const observed = { applied: count, expected: 1 };
-    const base = { check: LIFECYCLE_CHECK, event: event.name, system: event.system, exchanges: [first, retry], observed, reproduce: config.reproduce(LIFECYCLE_CHECK, event.name, '') };
+    const base = { ...followUpBase(LIFECYCLE_CHECK, event), exchanges: [first, retry], observed };
     return count === 1
       ? { ...base, status: 'pass', reason: 'follow-up of the failure: a fresh delivery and its retry, one after the other, were applied once' }
       : { ...base, status: 'fail', reason: `follow-up of the failure: a fresh delivery and its retry, one after the other, were applied ${count} times` };
@@ -611,17 +624,10 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const acceptedForgery = findings.find((finding) => finding.check === forged && finding.exchanges.some(is2xx));
     const event = config.events.find((candidate) => candidate.name === acceptedForgery?.event);
     if (!acceptedForgery || !event || engine.stopped || config.path) return [];
-    const [draft, other] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'forgery-follow-up', event.name), numRuns: 2 });
+    const [draft, other] = freshDrafts(event, 2, 'forgery-follow-up', event.name);
     const sent: FollowUpExchange[] = [];
-    for (const kind of FUZZ_FORGERIES) {
-      const forgery = { kind, n: FOLLOW_UP_POSITION, ...(kind === 'other-body' ? { other: other! } : {}) };
-      const prepared = prepareCase(generator, signer, { event, class: 'forged', draft: draft!, forgery });
-      const what = describeSignature(prepared.signature);
-      const exchange = await engine.send({ ...prepared.request, label: `follow-up: a forgery (${what})` });
-      sent.push({ exchange, what, failed: judgeCase(prepared, exchange).status === 'fail' });
-    }
-    const base = { check: forged, event: event.name, system: event.system, reproduce: config.reproduce(forged, event.name, '') };
-    return followUpResults(base, `follow-up of the failure, one forgery of each of the ${FUZZ_FORGERIES.length} kinds on one fresh ${event.name}`, sent, 'accepted', 'not accepted');
+    for (const kind of FUZZ_FORGERIES) sent.push(await sendForgery(event, draft!, { kind, n: FOLLOW_UP_POSITION, ...(kind === 'other-body' ? { other: other! } : {}) }));
+    return followUpResults(followUpBase(forged, event), `follow-up of the failure, one forgery of each of the ${FUZZ_FORGERIES.length} kinds on one fresh ${event.name}`, sent, 'accepted', 'not accepted');
   };
 
   /**
@@ -639,12 +645,10 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     if (!unacknowledged || !event || engine.stopped || config.path) return [];
     const out: CheckResult[] = [];
     if (is4xx(unacknowledged)) {
-      const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, 'refusal-follow-up', event.name), numRuns: 1 });
-      const prepared = prepareCase(generator, signer, { event, class: 'forged', draft: draft!, forgery: { kind: 'wrong-secret', n: 0 } });
-      const exchange = await engine.send({ ...prepared.request, label: 'follow-up: a forgery (wrong secret)' });
-      const forged = FUZZ_CHECKS.forged;
-      const sent = [{ exchange, what: `wrong secret: ${outcome(exchange)}`, failed: judgeCase(prepared, exchange).status === 'fail' }];
-      out.push(...followUpResults({ check: forged, event: event.name, system: event.system, reproduce: config.reproduce(forged, event.name, '') }, `follow-up of the failure, a forgery of ${event.name}`, sent, 'accepted', 'not accepted'));
+      const [draft] = freshDrafts(event, 1, 'refusal-follow-up', event.name);
+      const forgery = await sendForgery(event, draft!, { kind: 'wrong-secret', n: 0 });
+      const sent = [{ ...forgery, what: `${forgery.what}: ${outcome(forgery.exchange)}` }];
+      out.push(...followUpResults(followUpBase(FUZZ_CHECKS.forged, event), `follow-up of the failure, a forgery of ${event.name}`, sent, 'accepted', 'not accepted'));
     }
     const others = config.events.filter((candidate) => candidate !== event);
     const picked = fc.sample(fc.shuffledSubarray(others, { minLength: Math.min(2, others.length), maxLength: Math.min(2, others.length) }), {
@@ -652,7 +656,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       numRuns: 1,
     })[0]!;
     const deliveries = [event, event, ...picked].map((target, index) => {
-      const [draft] = fc.sample(generator.draftArbitrary(target, 'valid'), { seed: deriveSeed(config.seed, 'timeout-follow-up', target.name, String(index)), numRuns: 1 });
+      const [draft] = freshDrafts(target, 1, 'timeout-follow-up', target.name, String(index));
       return { target, delivery: generator.materialize(target, draft!) };
     });
     // Sent at once within --concurrency: with one lane, one after the other.
@@ -661,10 +665,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       const failed = !isAcknowledged(exchange.response?.status);
       return { exchange, what: `${deliveries[index]!.target.name}${failed ? `: ${outcome(exchange)}` : ''}`, failed };
     });
-    const check = FUZZ_CHECKS.valid;
-    const base = { check, event: event.name, system: event.system, reproduce: config.reproduce(check, event.name, '') };
     const names = picked.map((other) => other.name).join(' and ');
-    out.push(...followUpResults(base, `follow-up of the failure, fresh valid deliveries: two of ${event.name}${names ? `, one each of ${names}` : ''}`, sent, 'not acknowledged', 'acknowledged'));
+    out.push(...followUpResults(followUpBase(FUZZ_CHECKS.valid, event), `follow-up of the failure, fresh valid deliveries: two of ${event.name}${names ? `, one each of ${names}` : ''}`, sent, 'not acknowledged', 'acknowledged'));
     return out;
   };
 

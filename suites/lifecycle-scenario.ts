@@ -64,8 +64,8 @@ export interface ScenarioReal {
   /** Another body of step `index`'s event with the same event_ts (built once per step). */
   twin(index: number): Delivery;
   observer: Observer | undefined;
-  /** Told of each event and event_ts the receiver had applied before the scenario sent it (see ScenarioModel.applied). */
-  appliedBefore?(event: string, eventTs: number, count: number): void;
+  /** How many times the receiver had applied the event and event_ts before it was sent (asked of the observer, tallied by the run). */
+  appliedBefore(event: string, eventTs: number): Promise<number>;
   /** Signs and sends one request, or several at the same moment. */
   send(body: Buffer, label: string): Promise<Exchange>;
   together(body: Buffer, labels: string[]): Promise<Exchange[]>;
@@ -106,11 +106,7 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
     const applied = (model.applied ??= new Set<number>());
     if (real.observer && delivery.eventTs !== undefined && !model.delivered.has(index) && !twins.has(index)) {
       // The first delivery of the step's event and event_ts in this scenario: none of it can have been applied yet.
-      const before = await real.observer.count(delivery.event, delivery.eventTs);
-      if (before > 0) {
-        applied.add(index);
-        real.appliedBefore?.(delivery.event, delivery.eventTs, before);
-      }
+      if ((await real.appliedBefore(delivery.event, delivery.eventTs)) > 0) applied.add(index);
     }
     const exchanges =
       this.command.how === 'together'
