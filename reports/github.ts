@@ -45,8 +45,12 @@ export function markdownText(text: string): string {
   return text.replace(/\r\n?|\n/g, ' ').replace(/[\\`*_{}[\]()<>#+!|~&@:]/g, (char) => `\\${char}`);
 }
 
-/** A fenced code block that no backtick run inside can close. */
-export function codeBlock(text: string, info = ''): string {
+/**
+ * A fenced code block that no backtick run inside can close. Line endings become LF first: a CR that ends the text
+ * would otherwise make one CR LF with the fence's own LF, and the block would lose a line.
+ */
+export function codeBlock(raw: string, info = ''): string {
+  const text = raw.replace(/\r\n?/g, '\n');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${text}\n${fence}`;
