@@ -205,7 +205,7 @@ describe('the GitHub summary and annotations', () => {
 
   it('codeBlock: any text, backtick runs included, is one code block holding exactly that text', () => {
     fc.assert(
-      fc.property(fc.oneof(anyText, fc.string({ unit: fc.constantFrom('`', '~', ' ', '\n', 'a') })), (text) => {
+      fc.property(fc.oneof(anyText, fc.string({ unit: fc.constantFrom('`', '~', ' ', '\n', '\r', 'a') })), (text) => {
         const { tags, elements: found } = rendered(codeBlock(text, 'sh'));
         expect(tags).toEqual(['pre', 'code']);
         const expected = text.replace(/\r\n?/g, '\n').replace(/\u0000/g, '\ufffd');
