@@ -1,8 +1,8 @@
 /**
  * Requests on connections of their own, for the two timings the pooled engine cannot give:
  *
- * - **released together** (last-byte synchronization): every request gets a fresh connection, and everything but
- *   the last byte of its body is written and flushed first; once every connection holds its request, the last bytes
+ * - **released together** (last-byte synchronization): every request gets a connection of its own (an idle one kept
+ *   alive from earlier copies, or a new one), and everything but the last byte of its body is written and flushed first; once every connection holds its request, the last bytes
  *   are written in the same tick. The receiver completes reading all of them within microseconds of each other, so
  *   copies really overlap inside it (a check-then-act across an `await` is hit every time);
  * - **abandoned**: the request is written whole, then the connection is closed before any answer, as a sender that
@@ -21,6 +21,11 @@ import { flattenHeaders, readCapped } from './response-body.js';
 
 export interface HeldOptions {
   deadlineMs: number;
+  /**
+   * Where copies released together find idle connections of earlier copies (`heldAgents`); without it every copy
+   * opens a connection and closes it after the answer.
+   */
+  agents?: HeldAgents;
   maxResponseBytes: number;
   insecure?: boolean;
   /** Aborted when the run is stopped from outside: the connections are closed at once. */
@@ -36,12 +41,37 @@ interface Held {
   done: Promise<Exchange>;
 }
 
+/** Idle connections of copies released together, kept for the next copies (one per copy in flight at most). */
+export interface HeldAgents {
+  http: http.Agent;
+  https: https.Agent;
+  /** Closes every connection kept. */
+  destroy(): void;
+}
+
+/**
+ * Agents that keep a copy's connection for the next copies: a fuzz releases copies together many times a second, and
+ * a connection set up and torn down for each copy costs this process and the receiver more than the copy itself. An
+ * idle connection is closed after a second (below the keep-alive timeouts receivers use, 2 to 5 s and more, and any
+ * shorter `Keep-Alive: timeout` a receiver announces is honoured), so a receiver does not close one as it is reused.
+ */
+export function heldAgents(): HeldAgents {
+  const options = { keepAlive: true, timeout: IDLE_CONNECTION_MS };
+  const agents = { http: new http.Agent(options), https: new https.Agent(options) };
+  return { ...agents, destroy: () => (agents.http.destroy(), agents.https.destroy()) };
+}
+
+/** How long an idle connection of held copies is kept. */
+const IDLE_CONNECTION_MS = 1000;
+
 function clientRequest(request: HttpRequest, body: Buffer, options: HeldOptions): http.ClientRequest {
   const url = new URL(request.url);
   const headers = { ...request.headers, 'content-length': String(body.length) };
   if (request.body === undefined && body.length === 0) delete (headers as Record<string, string>)['content-length'];
-  const common = { method: request.method, headers, agent: false as const };
-  return url.protocol === 'https:' ? https.request(url, { ...common, rejectUnauthorized: !options.insecure }) : http.request(url, common);
+  const secure = url.protocol === 'https:';
+  const agent = options.agents ? (secure ? options.agents.https : options.agents.http) : false;
+  const common = { method: request.method, headers, agent };
+  return secure ? https.request(url, { ...common, rejectUnauthorized: !options.insecure }) : http.request(url, common);
 }
 
 function hold(request: HttpRequest, options: HeldOptions): Held {

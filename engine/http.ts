@@ -11,7 +11,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { classify, describeError, type FailureKind } from './failures.js';
-import { sendAndAbandon, sendReleasedTogether, type HeldOptions } from './held-connections.js';
+import { heldAgents, sendAndAbandon, sendReleasedTogether, type HeldAgents, type HeldOptions } from './held-connections.js';
 import { BodyUpToCap, flattenHeaders, type CappedBody } from './response-body.js';
 import { Slots } from './slots.js';
 
@@ -108,6 +108,8 @@ const STOPPED = Symbol('engine stopped');
 
 export class HttpEngine {
   private readonly agent: Agent;
+  /** Connections of copies released together, kept for the next copies (made on first use). */
+  private heldAgents: HeldAgents | undefined;
   private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
@@ -179,7 +181,9 @@ export class HttpEngine {
     try {
       this.assertRunning();
       this.count(requests);
-      const exchanges = await this.held((signal) => sendReleasedTogether(requests, this.heldOptions(signal)));
+      this.heldAgents ??= heldAgents();
+      const agents = this.heldAgents;
+      const exchanges = await this.held((signal) => sendReleasedTogether(requests, { ...this.heldOptions(signal), agents }));
       return exchanges.map((exchange) => this.recorded(exchange));
     } finally {
       this.slots.release(taken);
@@ -238,6 +242,7 @@ export class HttpEngine {
 
   async close(): Promise<void> {
     this.slots.clear();
+    this.heldAgents?.destroy();
     await this.agent.close().catch(() => this.agent.destroy());
   }
 

@@ -1,7 +1,8 @@
 /**
  * The two timings of engine/held-connections.ts, seen from a real server on a loopback port:
  * - copies released together reach the server whole within a few milliseconds of each other, each on a connection
- *   of its own, and a check-then-act across an await lets both through every time;
+ *   of its own, and a check-then-act across an await lets both through every time; the next copies reuse those
+ *   connections (a connection per copy and round would cost more than the copies), never the receiver's patience;
  * - an abandoned request reaches the server whole, the server sees the sender gone before it can answer, and the
  *   exchange says `abandoned` (no response);
  * - both keep the engine's accounting (deliveries counted, the concurrency bound held).
@@ -87,6 +88,42 @@ describe('releasedTogether', () => {
       // reads can put them more than 2 ms apart. Copies sent one after the other would hit the window on no round.
       expect(applications.filter((count) => count === 2).length, String(applications)).toBeGreaterThanOrEqual(18);
     } finally {
+      await engine.close();
+    }
+  });
+
+  it('later rounds reuse the connections of earlier copies, still one connection per copy within a round', async () => {
+    const engine = new HttpEngine({ deadlineMs: 3000, concurrency: 8 });
+    try {
+      const rounds = 10;
+      for (let round = 0; round < rounds; round++) {
+        const exchanges = await engine.releasedTogether([post(`reuse-${round}`), post(`reuse-${round}`), post(`reuse-${round}`)]);
+        expect(exchanges.map((exchange) => exchange.response?.status)).toEqual([200, 200, 200]);
+      }
+      const ports = (round: number) => arrivals.filter((arrival) => arrival.body === `reuse-${round}`).map((arrival) => arrival.port);
+      for (let round = 0; round < rounds; round++) expect(new Set(ports(round)).size).toBe(3);
+      // Fresh connections for every copy would be 30 ports.
+      const all = new Set(Array.from({ length: rounds }, (_, round) => ports(round)).flat());
+      expect(all.size).toBeLessThanOrEqual(6);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a connection kept idle is closed after a second, before a receiver would close it under a reuse', async () => {
+    const engine = new HttpEngine({ deadlineMs: 3000, concurrency: 8 });
+    const open = new Set<number>();
+    const track = (socket: import('node:net').Socket) => {
+      open.add(socket.remotePort!);
+      socket.once('close', () => open.delete(socket.remotePort!));
+    };
+    server.on('connection', track);
+    try {
+      await engine.releasedTogether([post('idle-a'), post('idle-a')]);
+      expect(open.size).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => open.size, { timeout: 3000, interval: 100 }).toBe(0);
+    } finally {
+      server.off('connection', track);
       await engine.close();
     }
   });
