@@ -179,10 +179,7 @@ export class DeliveryGenerator {
 
   /** Marks a timestamp as used by this run (for deliveries built elsewhere, e.g. lifecycles). */
   claimTimestamp(candidate: number): number {
-    let ts = candidate;
-    while (this.usedTimestamps.has(ts)) ts++;
-    this.usedTimestamps.add(ts);
-    return ts;
+    return this.usedTimestamps.claim(candidate);
   }
 
   private withUniqueTimestamp(value: JsonTree): JsonTree {

@@ -12,6 +12,12 @@ export class TakenTimestamps {
   private slots = new Uint32Array(1024);
   private count = 0;
   private readonly far = new Set<number>();
+  /**
+   * For a value `claim` was asked for and found taken: where its run of taken values ends (every value from it up to
+   * the hint is taken). A lifecycle claims the same few values again on every occurrence, so without it each claim
+   * would step through every value earlier occurrences took, ever longer as a fuzz goes on.
+   */
+  private readonly runEnds = new Map<number, number>();
 
   /** `origin`: where the values cluster (a run's clock start). */
   constructor(private readonly origin: number) {}
@@ -33,6 +39,16 @@ export class TakenTimestamps {
     this.slots[at] = stored;
     this.count++;
     if (this.count * 4 > this.slots.length * 3) this.grow();
+  }
+
+  /** Takes and gives the smallest value not taken yet from `candidate` up (integers step by one). */
+  claim(candidate: number): number {
+    let value = this.runEnds.get(candidate) ?? candidate;
+    while (this.has(value)) value++;
+    this.add(value);
+    // Values are never given back: everything from the candidate up to this one is taken from now on.
+    if (value !== candidate) this.runEnds.set(candidate, value + 1);
+    return value;
   }
 
   get size(): number {
