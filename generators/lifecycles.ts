@@ -133,8 +133,11 @@ function freshInstance(entity: LifecycleEntity, seed: number, instance: number):
   };
 }
 
-/** Field roles by schema node, event, name and parent: the same field is bound in every lifecycle of a run. */
-const ROLES = new WeakMap<JsonSchema, Map<string, FieldRole | undefined>>();
+/**
+ * Field roles by schema node, event, name and parent: the same field is bound in every lifecycle of a run. Nested
+ * maps (a lifecycle looks up every leaf of every step: a key string built per leaf cost more than the lookup).
+ */
+const ROLES = new WeakMap<JsonSchema, Map<string, Map<string, Map<string | undefined, FieldRole | undefined>>>>();
 
 /** The role of the leaf at `path` (its parent: the nearest property name above it). */
 function roleAt(event: string, schema: JsonSchema, name: string, path: readonly PathPart[]): FieldRole | undefined {
@@ -143,12 +146,15 @@ function roleAt(event: string, schema: JsonSchema, name: string, path: readonly 
     const part = path[index];
     if (typeof part === 'string') parent = part;
   }
-  let roles = ROLES.get(schema);
-  if (!roles) ROLES.set(schema, (roles = new Map()));
-  const key = `${event}\u0000${name}\u0000${parent === undefined ? '\u0001' : `=${parent}`}`;
-  if (roles.has(key)) return roles.get(key);
+  let byEvent = ROLES.get(schema);
+  if (!byEvent) ROLES.set(schema, (byEvent = new Map()));
+  let byName = byEvent.get(event);
+  if (!byName) byEvent.set(event, (byName = new Map()));
+  let byParent = byName.get(name);
+  if (!byParent) byName.set(name, (byParent = new Map()));
+  if (byParent.has(parent)) return byParent.get(parent);
   const role = fieldRole({ name, parent, path: path.map(String), event }, schema);
-  roles.set(key, role);
+  byParent.set(parent, role);
   return role;
 }
 
@@ -158,39 +164,43 @@ export function bindEntity(event: WebhookEvent, value: JsonTree, entity: Lifecyc
   walkWithSchema(event.body.schema, value, ({ value: current, schema, path, name }) => {
     if (path.length === 0 || (current !== null && typeof current === 'object')) return;
     const role = roleAt(event.name, schema, name, path);
-    const inParticipant = path.includes('participant') || path.includes('user');
-    const write = (replacement: JsonTree | undefined) => {
-      if (replacement !== undefined) writes.push([[...path], typeof current === 'number' && typeof replacement === 'string' ? Number(replacement) : replacement]);
-    };
-    switch (role) {
-      case 'account-id':
-        return write(entity.accountId);
-      case 'meeting-number':
-        if (entity.meetingNumber === undefined) return;
-        return write(typeof current === 'number' ? entity.meetingNumber : String(entity.meetingNumber));
-      case 'meeting-uuid':
-        return write(inParticipant ? undefined : entity.meetingUuid);
-      case 'session-id':
-        return write(entity.sessionId);
-      case 'session-key':
-        return write(name === 'session_key' ? entity.sessionKey : undefined);
-      case 'rtms-stream-id':
-        return write(entity.rtmsStreamId);
-      case 'participant-uuid':
-        return write(entity.participantUuid);
-      case 'user-id':
-        if (name === 'host_id' || name === 'meeting_host_id' || name === 'operator_id') return write(entity.hostId);
-        return write(inParticipant ? entity.participantId : undefined);
-      case 'email':
-        if (name === 'host_email' || name === 'operator') return write(entity.hostEmail);
-        return write(inParticipant ? entity.participantEmail : undefined);
-      case 'person-name':
-        return write(inParticipant ? entity.participantName : undefined);
-      case 'topic':
-        return write(name === 'topic' || name === 'session_name' || name === 'meeting_topic' ? entity.topic : undefined);
-      default:
-        return;
-    }
+    if (role === undefined) return;
+    const replacement = entityValue(role, name, current, path, entity);
+    if (replacement !== undefined) writes.push([[...path], typeof current === 'number' && typeof replacement === 'string' ? Number(replacement) : replacement]);
   });
   for (const [path, replacement] of writes) setValueAt(value, path, replacement);
+}
+
+/** What the entity writes into a leaf of the role (undefined: the leaf is left as drawn). */
+function entityValue(role: FieldRole, name: string, current: JsonTree, path: readonly PathPart[], entity: LifecycleEntity): JsonTree | undefined {
+  const inParticipant = () => path.includes('participant') || path.includes('user');
+  switch (role) {
+    case 'account-id':
+      return entity.accountId;
+    case 'meeting-number':
+      if (entity.meetingNumber === undefined) return undefined;
+      return typeof current === 'number' ? entity.meetingNumber : String(entity.meetingNumber);
+    case 'meeting-uuid':
+      return inParticipant() ? undefined : entity.meetingUuid;
+    case 'session-id':
+      return entity.sessionId;
+    case 'session-key':
+      return name === 'session_key' ? entity.sessionKey : undefined;
+    case 'rtms-stream-id':
+      return entity.rtmsStreamId;
+    case 'participant-uuid':
+      return entity.participantUuid;
+    case 'user-id':
+      if (name === 'host_id' || name === 'meeting_host_id' || name === 'operator_id') return entity.hostId;
+      return inParticipant() ? entity.participantId : undefined;
+    case 'email':
+      if (name === 'host_email' || name === 'operator') return entity.hostEmail;
+      return inParticipant() ? entity.participantEmail : undefined;
+    case 'person-name':
+      return inParticipant() ? entity.participantName : undefined;
+    case 'topic':
+      return name === 'topic' || name === 'session_name' || name === 'meeting_topic' ? entity.topic : undefined;
+    default:
+      return undefined;
+  }
 }
