@@ -2,16 +2,17 @@
  * The delivery engine: sends HTTP requests to a target and records every exchange. It knows nothing of Zoom.
  *
  * - keep-alive connections (undici Agent), bounded concurrency (p-limit), and a burst mode that bypasses the bound;
- * - copies on connections of their own, completed at the same instant, and requests abandoned once written
- *   (held-connections.ts), within the same bound and the same accounting;
+ * - copies on connections of their own, completed at the same instant (bodies streamed, the last bytes released
+ *   together), and requests abandoned once written (held-connections.ts), within the same bound and accounting;
  * - a per-request deadline covering connect, send and the response headers; the body is read within the same
  *   deadline and only up to a cap, so a slow, hanging or flooding target never hangs the run;
  * - every exchange is recorded: the request (method, URL, headers, exact body), the response (status, headers, body
  *   excerpt, size) or the failure (timeout, refused, reset, dns, tls), and the latency to the response headers.
  */
+import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { classify, describeError, type FailureKind } from './failures.js';
-import { heldAgents, sendAndAbandon, sendReleasedTogether, type HeldAgents, type HeldOptions } from './held-connections.js';
+import { sendAndAbandon, type HeldOptions } from './held-connections.js';
 import { BodyUpToCap, flattenHeaders, type CappedBody } from './response-body.js';
 import { Slots } from './slots.js';
 
@@ -95,6 +96,14 @@ export interface EngineOptions {
   stopAfterRefusals?: number;
 }
 
+/** A request body written in chunks as they come (copies released together), `bytes` long in all. */
+interface StreamedBody {
+  body: AsyncIterable<Buffer>;
+  bytes: number;
+  /** Called with a function that restarts the request's latency and deadline. */
+  onStart(restart: () => void): void;
+}
+
 /** Thrown by `send` once the engine was stopped: the run is over, nothing more is sent. */
 export class EngineStopped extends Error {
   constructor(readonly reason: string) {
@@ -108,8 +117,6 @@ const STOPPED = Symbol('engine stopped');
 
 export class HttpEngine {
   private readonly agent: Agent;
-  /** Connections of copies released together, kept for the next copies (made on first use). */
-  private heldAgents: HeldAgents | undefined;
   private readonly slots: Slots;
   private readonly maxResponseBytes: number;
   private stopReason: string | undefined;
@@ -173,21 +180,49 @@ export class HttpEngine {
   /**
    * Sends the requests on connections of their own and completes them at the same instant (each written but for its
    * last byte, then every last byte in one tick), taking as many slots as there are requests: copies that really
-   * overlap inside the receiver. See held-connections.ts.
+   * overlap inside the receiver. Each goes through the pool like any request (one request per connection at a time,
+   * so copies in flight together are on connections of their own; idle connections are reused), its body streamed:
+   * everything but the last byte first, the last byte once every copy holds its request. The deadline and the
+   * latency of a copy count from its release.
    */
   async releasedTogether(requests: readonly HttpRequest[]): Promise<Exchange[]> {
     this.assertRunning();
     const taken = await this.slots.acquire(requests.length);
     try {
       this.assertRunning();
-      this.count(requests);
-      this.heldAgents ??= heldAgents();
-      const agents = this.heldAgents;
-      const exchanges = await this.held((signal) => sendReleasedTogether(requests, { ...this.heldOptions(signal), agents }));
-      return exchanges.map((exchange) => this.recorded(exchange));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const held = requests.map((req) => this.held(req, released));
+      await Promise.all(held.map((copy) => copy.ready));
+      release();
+      return await Promise.all(held.map((copy) => copy.done));
     } finally {
       this.slots.release(taken);
     }
+  }
+
+  /**
+   * One copy of `releasedTogether`: ready once its connection holds everything but the last byte (or once it failed),
+   * done with its exchange.
+   */
+  private held(req: HttpRequest, released: Promise<void>): { ready: Promise<void>; done: Promise<Exchange> } {
+    const body = req.body ?? Buffer.alloc(0);
+    const head = body.subarray(0, Math.max(0, body.length - 1));
+    const last = body.subarray(head.length);
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    let restart = () => {};
+    // undici asks for the next chunk once the one before was handed to the connection.
+    async function* chunks(): AsyncGenerator<Buffer> {
+      if (head.length > 0) yield head;
+      markReady();
+      await released;
+      restart();
+      if (last.length > 0) yield last;
+    }
+    const done = this.exchange(req, { body: chunks(), bytes: body.length, onStart: (again) => (restart = again) });
+    void done.then(markReady, markReady);
+    return { ready, done };
   }
 
   /** Writes the request whole, then closes the connection before any answer (a sender giving up at its deadline). */
@@ -197,14 +232,14 @@ export class HttpEngine {
     try {
       this.assertRunning();
       this.count([req]);
-      return this.recorded(await this.held((signal) => sendAndAbandon(req, this.heldOptions(signal))));
+      return this.recorded(await this.guarded((signal) => sendAndAbandon(req, this.heldOptions(signal))));
     } finally {
       this.slots.release(taken);
     }
   }
 
   /** Runs held-connection work that a stop cutting off requests in flight aborts (it then throws EngineStopped). */
-  private async held<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async guarded<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     const stop = () => controller.abort(STOPPED);
     this.inFlight.add(stop);
@@ -218,7 +253,7 @@ export class HttpEngine {
   }
 
   private heldOptions(signal: AbortSignal): HeldOptions {
-    return { deadlineMs: this.options.deadlineMs, maxResponseBytes: this.maxResponseBytes, signal, ...(this.options.insecure ? { insecure: true } : {}) };
+    return { deadlineMs: this.options.deadlineMs, signal, ...(this.options.insecure ? { insecure: true } : {}) };
   }
 
   private count(requests: readonly HttpRequest[]): void {
@@ -242,7 +277,6 @@ export class HttpEngine {
 
   async close(): Promise<void> {
     this.slots.clear();
-    this.heldAgents?.destroy();
     await this.agent.close().catch(() => this.agent.destroy());
   }
 
@@ -255,11 +289,11 @@ export class HttpEngine {
    * no abort signal: a request costs a fraction of `undici.request`'s bookkeeping). The deadline covers the
    * request, the response headers and the body; what the body had by then is kept, cut.
    */
-  private exchange(req: HttpRequest): Promise<Exchange> {
+  private exchange(req: HttpRequest, streamed?: StreamedBody): Promise<Exchange> {
     this.assertRunning();
     this.count([req]);
     const startedAt = Date.now();
-    const start = performance.now();
+    let start = performance.now();
     return new Promise<Exchange>((resolve, reject) => {
       let controller: Dispatcher.DispatchController | undefined;
       let status: number | undefined;
@@ -294,6 +328,11 @@ export class HttpEngine {
       };
       const stop = () => cutShort('stopped');
       const timer = setTimeout(() => cutShort('deadline'), this.options.deadlineMs);
+      // A streamed body's request starts again when its last byte is released: latency and deadline from then.
+      streamed?.onStart(() => {
+        start = performance.now();
+        timer.refresh();
+      });
       this.inFlight.add(stop);
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart: (started) => {
@@ -322,7 +361,11 @@ export class HttpEngine {
       };
       try {
         const { origin, path } = this.target(req.url);
-        this.agent.dispatch({ origin, path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null }, handler);
+        const options: Dispatcher.DispatchOptions = streamed
+          ? // undici writes an async iterable body chunk by chunk (its types leave iterables out).
+            { origin, path, method: req.method as Dispatcher.HttpMethod, headers: { ...req.headers, 'content-length': String(streamed.bytes) }, body: streamed.body as unknown as Readable }
+          : { origin, path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null };
+        this.agent.dispatch(options, handler);
       } catch (error) {
         failed(error);
       }

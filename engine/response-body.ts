@@ -29,23 +29,6 @@ export class BodyUpToCap {
   }
 }
 
-/** Reads up to the cap; at the cap (or when the deadline aborts the stream) the rest is dropped. */
-export async function readCapped(stream: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, maxBytes: number): Promise<CappedBody> {
-  const kept = new BodyUpToCap(maxBytes);
-  try {
-    for await (const chunk of stream) {
-      if (kept.add(chunk)) {
-        stream.destroy();
-        return kept.result(true);
-      }
-    }
-  } catch {
-    // The deadline (or the peer) ended the body early: keep what arrived.
-    return kept.result(true);
-  }
-  return kept.result(false);
-}
-
 /** Response headers by lower-case name (absent ones left out), as exchanges record them. */
 export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
