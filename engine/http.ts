@@ -361,11 +361,10 @@ export class HttpEngine {
       };
       try {
         const { origin, path } = this.target(req.url);
-        const options: Dispatcher.DispatchOptions = streamed
-          ? // undici writes an async iterable body chunk by chunk (its types leave iterables out).
-            { origin, path, method: req.method as Dispatcher.HttpMethod, headers: { ...req.headers, 'content-length': String(streamed.bytes) }, body: streamed.body as unknown as Readable }
-          : { origin, path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null };
-        this.agent.dispatch(options, handler);
+        // undici writes an async iterable body chunk by chunk (its types leave iterables out); its length is declared.
+        const headers = streamed ? { ...req.headers, 'content-length': String(streamed.bytes) } : req.headers;
+        const requestBody = streamed ? (streamed.body as unknown as Readable) : (req.body ?? null);
+        this.agent.dispatch({ origin, path, method: req.method as Dispatcher.HttpMethod, headers, body: requestBody }, handler);
       } catch (error) {
         failed(error);
       }
