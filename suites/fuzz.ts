@@ -568,11 +568,6 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   /** Results of the follow-up that tells the cause of a failure apart (see followUp). */
   const followUps: CheckResult[] = [];
-  /**
-   * After a lifecycle failure whose only copies were released together and applied more than once: a fresh delivery
-   * and a plain retry of it, one after the other. Applied twice, the receiver does not deduplicate at all; applied
-   * once, its deduplication races. Either way the diagnosis then has the evidence to name the cause.
-   */
   /** Fresh valid drafts of the event, the same for a seed (a follow-up's deliveries). */
   const freshDrafts = (event: WebhookEvent, count: number, ...labels: string[]): Draft[] =>
     fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(config.seed, ...labels), numRuns: count });
@@ -586,6 +581,11 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     return { exchange, what, failed: judgeCase(prepared, exchange).status === 'fail' };
   };
 
+  /**
+   * After a lifecycle failure whose only copies were released together and applied more than once: a fresh delivery
+   * and a plain retry of it, one after the other. Applied twice, the receiver does not deduplicate at all; applied
+   * once, its deduplication races. Either way the diagnosis then has the evidence to name the cause.
+   */
   const followUp = async (): Promise<CheckResult | undefined> => {
     const racing = findings.find(
       (finding) =>
