@@ -2,8 +2,9 @@
  * The delivery engine: sends HTTP requests to a target and records every exchange. It knows nothing of Zoom.
  *
  * - keep-alive connections (undici Agent), bounded concurrency (p-limit), and a burst mode that bypasses the bound;
- * - copies on connections of their own, completed at the same instant (bodies streamed, the last bytes released
- *   together), and requests abandoned once written (held-connections.ts), within the same bound and accounting;
+ * - copies completed at the same instant (through the pool, one copy per connection, bodies streamed and the last
+ *   bytes released together), and requests abandoned once written on connections of their own
+ *   (held-connections.ts), within the same bound and accounting;
  * - a per-request deadline covering connect, send and the response headers; the body is read within the same
  *   deadline and only up to a cap, so a slow, hanging or flooding target never hangs the run;
  * - every exchange is recorded: the request (method, URL, headers, exact body), the response (status, headers, body

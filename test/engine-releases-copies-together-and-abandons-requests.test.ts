@@ -1,5 +1,6 @@
 /**
- * The two timings of engine/held-connections.ts, seen from a real server on a loopback port:
+ * The engine's two timings beyond a plain send (engine/http.ts `releasedTogether`, and `abandon` through
+ * engine/held-connections.ts), seen from a real server on a loopback port:
  * - copies released together reach the server whole within a few milliseconds of each other, each on a connection
  *   of its own, and a check-then-act across an await lets both through every time; the next copies reuse those
  *   connections (a connection per copy and round would cost more than the copies), and idle ones are closed before
