@@ -16,6 +16,7 @@ import type { WebhookEvent } from '../specs/catalog.js';
 import type { JsonSchema } from '../specs/json-schema.js';
 import { EDGE_KINDS, INVALID_KINDS, type EdgeKindId } from './edge-kinds.js';
 import { encode, encodingArbitrary, type Encoding } from './encodings.js';
+import { drawn } from './fast-draw.js';
 import { breakJson, breakSchema, JSON_BREAKS, SCHEMA_BREAKS, type JsonBreak, type SchemaBreak } from './invalid.js';
 import { textAround, toJsonText, type JsonTree } from './json-text.js';
 import { ArbitraryBuilder, Edge, edgesIn, finalizeTree, hasEdge, sharedBuilder, VALID_POLICY, type EdgeInstance, type GenTree, type Policy } from './schema-arbitrary.js';
@@ -119,7 +120,7 @@ export class DeliveryGenerator {
   /** `count` deliveries of the event in the mode, deterministic for (run seed, system, event, mode). */
   generate(event: WebhookEvent, mode: Mode, count: number): Delivery[] {
     if (count <= 0) return [];
-    const drafts = fc.sample(this.draftArbitrary(event, mode), { seed: deriveSeed(this.seed, event.system, event.name, mode), numRuns: count });
+    const drafts = fc.sample(drawn(this.draftArbitrary(event, mode)), { seed: deriveSeed(this.seed, event.system, event.name, mode), numRuns: count });
     return drafts.map((draft) => this.materialize(event, draft));
   }
 

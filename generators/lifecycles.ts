@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Delivery, DeliveryGenerator } from './deliveries.js';
 import { deriveSeed } from './deliveries.js';
+import { drawn } from './fast-draw.js';
 import { toJsonText, type JsonTree } from './json-text.js';
 import { setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
 import { fieldRole, type FieldRole } from './zoom-values.js';
@@ -110,7 +111,7 @@ function buildStep(generator: DeliveryGenerator, events: readonly WebhookEvent[]
   const name = LIFECYCLES[plan.kind][step]!;
   const event = events.find((candidate) => candidate.name === name);
   if (!event) throw new Error(`lifecycle ${plan.kind} needs the event ${name}, which the selected specs do not have`);
-  const [draft] = fc.sample(generator.draftArbitrary(event, 'valid'), { seed: deriveSeed(plan.seed, name, String(step)), numRuns: 1 });
+  const [draft] = fc.sample(drawn(generator.draftArbitrary(event, 'valid')), { seed: deriveSeed(plan.seed, name, String(step)), numRuns: 1 });
   if (draft?.mode !== 'valid') throw new Error(`internal: a valid draft of ${name} was expected`);
   // The value is written once, with the entity's ids and the step's event_ts in place.
   const value = generator.validValue(draft) as Record<string, JsonTree>;

@@ -18,6 +18,7 @@
 import fc from 'fast-check';
 import type { JsonSchema } from '../specs/json-schema.js';
 import type { EdgeKindId } from './edge-kinds.js';
+import { drawRecordOf } from './fast-draw.js';
 import type { JsonTree } from './json-text.js';
 import { pointer, type PathPart } from './schema-walk.js';
 import { clamp, fitLength, fitsLength } from './value-bounds.js';
@@ -211,10 +212,10 @@ export class ArbitraryBuilder {
     const keys = Object.keys(model);
     const requiredKeys =
       this.policy.optional === 'all' ? keys : this.policy.optional === 'none' ? keys.filter((name) => required.has(name)) : [...required];
-    const record =
-      this.policy.optional === 'none'
-        ? fc.record(Object.fromEntries(requiredKeys.map((name) => [name, model[name]!])), { noNullPrototype: true })
-        : fc.record(model, { requiredKeys, noNullPrototype: true });
+    const recordModel = this.policy.optional === 'none' ? Object.fromEntries(requiredKeys.map((name) => [name, model[name]!])) : model;
+    const record = fc.record(recordModel, { ...(this.policy.optional === 'none' ? {} : { requiredKeys }), noNullPrototype: true });
+    // Samples draw it as fast-check does, key by key (fast-check takes the model's keys in Object.keys order).
+    drawRecordOf(record, Object.keys(recordModel));
     const open = schema.additionalProperties === true || (schema.additionalProperties === undefined && keys.length === 0 && walk.path.length > 0);
     if (!this.policy.extraProperties || !(open || isSchemaObject(schema.additionalProperties))) return record;
     const extraValue = isSchemaObject(schema.additionalProperties)

@@ -5,6 +5,7 @@
  * cores shared with the receiver: 31% of autocannon's rate against 42%, `npm run bench -- fuzz-load`.)
  */
 import fc from 'fast-check';
+import { drawn } from '../generators/fast-draw.js';
 import type { FuzzInput, Prepared } from './fuzz-inputs.js';
 
 export interface Round {
@@ -19,7 +20,8 @@ export interface Round {
 
 /** A lane's round: the `numRuns` inputs fast-check draws for `seed`, each prepared while the one before is in flight. */
 export function openRound(input: fc.Arbitrary<FuzzInput>, prepare: (value: FuzzInput) => Prepared, seed: number, numRuns: number): Round {
-  const values = fc.sample(input, { seed, numRuns });
+  // The very values fast-check draws for the seed, without its shrinking bookkeeping (generators/fast-draw.ts).
+  const values = fc.sample(drawn(input), { seed, numRuns });
   const ready = new Map<number, Prepared>();
   return {
     size: values.length,
