@@ -64,48 +64,81 @@ function asciiTable(unicode: UnicodeEscapes, escapeSlash: boolean): readonly str
 /** A JSON string literal for `value`, with the requested escapes. Lone surrogates are escaped, never written raw. */
 export function jsonString(value: string, options: JsonTextOptions = {}): string {
   const unicode = options.escapeUnicode ?? 'none';
-  if (unicode === 'none' && !options.escapeSlash) {
-    // Fast path: JSON.stringify already writes the canonical escapes (and escapes lone surrogates, ES2019).
-    return JSON.stringify(value);
-  }
-  // Every surrogate (paired or not) is escaped; other non-ASCII only when asked; ASCII per the table. Runs of
-  // characters written as they are are copied whole.
-  const table = asciiTable(unicode, options.escapeSlash === true);
-  let out = '"';
-  let start = 0;
+  if (unicode !== 'none') return asciiEscaped(value, asciiTable(unicode, options.escapeSlash === true));
+  // JSON.stringify writes the canonical escapes (and escapes lone surrogates, ES2019). With `\/`, only `/` and
+  // surrogate pairs (which the escaping writer writes as two `\uXXXX`, like every surrogate) are written otherwise.
+  if (!options.escapeSlash) return JSON.stringify(value);
+  return JSON.stringify(value).replace(SLASH_OR_PAIR, (match) => (match === '/' ? '\\/' : hex4(match.charCodeAt(0)) + hex4(match.charCodeAt(1))));
+}
+
+const SLASH_OR_PAIR = /\/|[\ud800-\udbff][\udc00-\udfff]/g;
+
+/** Lowercase hex digits, as character codes. */
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+/** Where `asciiEscaped` writes (grown when a string needs more), reused from call to call. */
+let scratch = Buffer.allocUnsafeSlow(1024);
+
+/**
+ * `jsonString` when every non-ASCII code unit is escaped: the literal is ASCII, so it is written byte by byte into a
+ * reused buffer and read back once (one concatenation per escaped character was most of an encoded body's cost).
+ */
+function asciiEscaped(value: string, table: readonly string[]): string {
+  const most = value.length * 6 + 2;
+  if (scratch.length < most) scratch = Buffer.allocUnsafeSlow(Math.max(most, scratch.length * 2));
+  const out = scratch;
+  let at = 0;
+  out[at++] = 0x22;
   for (let index = 0; index < value.length; index++) {
     const code = value.charCodeAt(index);
-    let escaped: string;
     if (code < 0x80) {
-      escaped = table[code]!;
-      if (escaped.length === 1) continue;
-    } else if ((code >= 0xd800 && code <= 0xdfff) || unicode !== 'none') escaped = hex4(code);
-    else continue;
-    out += value.slice(start, index) + escaped;
-    start = index + 1;
+      const escaped = table[code]!;
+      if (escaped.length === 1) out[at++] = code;
+      else for (let part = 0; part < escaped.length; part++) out[at++] = escaped.charCodeAt(part);
+    } else {
+      out[at++] = 0x5c;
+      out[at++] = 0x75;
+      out[at++] = HEX_DIGITS[code >> 12]!;
+      out[at++] = HEX_DIGITS[(code >> 8) & 15]!;
+      out[at++] = HEX_DIGITS[(code >> 4) & 15]!;
+      out[at++] = HEX_DIGITS[code & 15]!;
+    }
   }
-  return `${out}${value.slice(start)}"`;
+  out[at++] = 0x22;
+  return out.toString('latin1', 0, at);
 }
 
 /** Writes the tree as JSON text. Numbers use JavaScript's shortest round-trip form; bigints are written exactly. */
 export function toJsonText(tree: JsonTree, options: JsonTextOptions = {}): string {
   const simple = !options.indent && !options.padding && (options.escapeUnicode ?? 'none') === 'none' && !options.escapeSlash && !options.keyOrder;
   if (simple && !containsBigInt(tree)) return JSON.stringify(tree);
-  return write(tree, options, '');
+  const out: string[] = [];
+  write(tree, options, '', out);
+  return out.join('');
 }
 
-function write(tree: JsonTree, options: JsonTextOptions, depth: string): string {
-  if (tree === null) return 'null';
+/**
+ * Writes the tree's text into `out`, piece by piece, joined once by the caller: pieces joined level by level would copy
+ * a deep string once per level above it (a long escaped string in an encoded body was most of its cost).
+ */
+function write(tree: JsonTree, options: JsonTextOptions, depth: string, out: string[]): void {
+  if (tree === null) {
+    out.push('null');
+    return;
+  }
   switch (typeof tree) {
     case 'boolean':
-      return tree ? 'true' : 'false';
+      out.push(tree ? 'true' : 'false');
+      return;
     case 'number':
       if (!Number.isFinite(tree)) throw new Error(`not a JSON number: ${tree}`);
-      return JSON.stringify(tree);
+      out.push(JSON.stringify(tree));
+      return;
     case 'bigint':
-      return tree.toString();
+      out.push(tree.toString());
+      return;
     case 'string':
-      return jsonString(tree, options);
+      out.push(jsonString(tree, options));
+      return;
   }
   const pad = options.padding ?? '';
   const inner = options.indent ? depth + options.indent : '';
@@ -113,17 +146,31 @@ function write(tree: JsonTree, options: JsonTextOptions, depth: string): string 
   const close = options.indent ? `\n${depth}` : '';
   const colon = options.indent ? ': ' : ':';
   if (Array.isArray(tree)) {
-    if (tree.length === 0) return `[${pad}]`;
-    const items = tree.map((item) => `${pad}${write(item, options, inner)}${pad}`);
-    return `[${newline}${items.join(`,${newline}`)}${close}]`;
+    if (tree.length === 0) {
+      out.push(`[${pad}]`);
+      return;
+    }
+    out.push(`[${newline}`);
+    for (let index = 0; index < tree.length; index++) {
+      out.push(index === 0 ? pad : `${pad},${newline}${pad}`);
+      write(tree[index]!, options, inner, out);
+    }
+    out.push(`${pad}${close}]`);
+    return;
   }
   const keys = Object.keys(tree);
-  if (keys.length === 0) return `{${pad}}`;
+  if (keys.length === 0) {
+    out.push(`{${pad}}`);
+    return;
+  }
   const ordered = options.keyOrder ? options.keyOrder(keys) : keys;
-  const members = ordered.map(
-    (key) => `${pad}${jsonString(key, options)}${pad}${colon}${pad}${write(tree[key] as JsonTree, options, inner)}${pad}`,
-  );
-  return `{${newline}${members.join(`,${newline}`)}${close}}`;
+  out.push(`{${newline}`);
+  for (let index = 0; index < ordered.length; index++) {
+    const key = ordered[index]!;
+    out.push(`${index === 0 ? pad : `${pad},${newline}${pad}`}${jsonString(key, options)}${pad}${colon}${pad}`);
+    write(tree[key] as JsonTree, options, inner, out);
+  }
+  out.push(`${pad}${close}}`);
 }
 
 export function containsBigInt(tree: JsonTree): boolean {

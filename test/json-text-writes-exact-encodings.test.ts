@@ -91,6 +91,50 @@ describe('JSON text writer', () => {
     fc.assert(fc.property(text, escapeOptions, (value, options) => jsonString(value, options) === reference(value, options)), { numRuns: 2000 });
   });
 
+  it('trees are written as the plain nested definition writes them, in every encoding', () => {
+    // The definition: each array and object joins its members' texts (the writer appends pieces to one list instead).
+    const reference = (tree: JsonTree, options: JsonTextOptions, depth = ''): string => {
+      if (tree === null || typeof tree !== 'object') return typeof tree === 'bigint' ? tree.toString() : typeof tree === 'string' ? jsonString(tree, options) : JSON.stringify(tree);
+      const pad = options.padding ?? '';
+      const inner = options.indent ? depth + options.indent : '';
+      const newline = options.indent ? `\n${inner}` : '';
+      const close = options.indent ? `\n${depth}` : '';
+      if (Array.isArray(tree)) {
+        if (tree.length === 0) return `[${pad}]`;
+        return `[${newline}${tree.map((item) => `${pad}${reference(item, options, inner)}${pad}`).join(`,${newline}`)}${close}]`;
+      }
+      const keys = Object.keys(tree);
+      if (keys.length === 0) return `{${pad}}`;
+      const members = (options.keyOrder ? options.keyOrder(keys) : keys).map(
+        (key) => `${pad}${jsonString(key, options)}${pad}${options.indent ? ': ' : ':'}${pad}${reference(tree[key]!, options, inner)}${pad}`,
+      );
+      return `{${newline}${members.join(`,${newline}`)}${close}}`;
+    };
+    const tree = fc.letrec<{ node: JsonTree }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(null),
+        fc.boolean(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.bigInt(),
+        text,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(text, tie('node'), { maxKeys: 4, noNullPrototype: true }),
+      ),
+    })).node;
+    const options: fc.Arbitrary<JsonTextOptions> = fc.record(
+      {
+        indent: fc.constantFrom('  ', '\t'),
+        padding: fc.constantFrom(' ', '\n'),
+        escapeUnicode: fc.constantFrom('none' as const, 'non-ascii' as const, 'all' as const),
+        escapeSlash: fc.boolean(),
+        keyOrder: fc.constantFrom((keys: string[]) => [...keys].reverse(), (keys: string[]) => [...keys].sort()),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(fc.property(tree, options, (value, chosen) => toJsonText(value, chosen) === reference(value, chosen)), { numRuns: 3000 });
+  });
+
   it('which part of an encoding changes the bytes is read off the value exactly as writing that part alone shows', () => {
     const parts: [keyof Encoding, Encoding[keyof Encoding], keyof ReturnType<typeof alterations>][] = [
       ['whitespace', 'spaces', 'padding'],
