@@ -10,7 +10,7 @@ import type { Delivery, DeliveryGenerator } from './deliveries.js';
 import { deriveSeed } from './deliveries.js';
 import { drawn } from './fast-draw.js';
 import { toJsonText, type JsonTree } from './json-text.js';
-import { setValueAt, walkWithSchema, type PathPart } from './schema-walk.js';
+import type { PathPart } from './schema-walk.js';
 import { fieldRole, type FieldRole } from './zoom-values.js';
 import type { JsonSchema } from '../specs/json-schema.js';
 
@@ -140,13 +140,8 @@ function freshInstance(entity: LifecycleEntity, seed: number, instance: number):
  */
 const ROLES = new WeakMap<JsonSchema, Map<string, Map<string, Map<string | undefined, FieldRole | undefined>>>>();
 
-/** The role of the leaf at `path` (its parent: the nearest property name above it). */
-function roleAt(event: string, schema: JsonSchema, name: string, path: readonly PathPart[]): FieldRole | undefined {
-  let parent: string | undefined;
-  for (let index = path.length - 2; index >= 0 && parent === undefined; index--) {
-    const part = path[index];
-    if (typeof part === 'string') parent = part;
-  }
+/** The role of a leaf named `name` whose parent (the nearest property name above it) is `parent`. */
+function roleAt(event: string, schema: JsonSchema, name: string, parent: string | undefined): FieldRole | undefined {
   let byEvent = ROLES.get(schema);
   if (!byEvent) ROLES.set(schema, (byEvent = new Map()));
   let byName = byEvent.get(event);
@@ -154,22 +149,107 @@ function roleAt(event: string, schema: JsonSchema, name: string, path: readonly 
   let byParent = byName.get(name);
   if (!byParent) byName.set(name, (byParent = new Map()));
   if (byParent.has(parent)) return byParent.get(parent);
-  const role = fieldRole({ name, parent, path: path.map(String), event }, schema);
+  const role = fieldRole({ name, parent, path: [], event }, schema);
   byParent.set(parent, role);
   return role;
 }
 
-/** Writes the entity's ids into every field whose role says it names the entity. */
+/**
+ * Writes the entity's ids into every field whose role says it names the entity. The value is walked with its schema
+ * as `walkWithSchema` walks it (composite subtrees are not entered), but only into subtrees where some field can name
+ * the entity (`mayBind`, known from the schema): a lifecycle binds every step it builds, and most of a body names
+ * nothing of it.
+ */
 export function bindEntity(event: WebhookEvent, value: JsonTree, entity: LifecycleEntity): void {
-  const writes: [PathPart[], JsonTree][] = [];
-  walkWithSchema(event.body.schema, value, ({ value: current, schema, path, name }) => {
-    if (path.length === 0 || (current !== null && typeof current === 'object')) return;
-    const role = roleAt(event.name, schema, name, path);
-    if (role === undefined) return;
-    const replacement = entityValue(role, name, current, path, entity);
-    if (replacement !== undefined) writes.push([[...path], typeof current === 'number' && typeof replacement === 'string' ? Number(replacement) : replacement]);
-  });
-  for (const [path, replacement] of writes) setValueAt(value, path, replacement);
+  const path: PathPart[] = [];
+  /** `own`: the last property name on the node's path (its children's parent). */
+  const step = (schema: JsonSchema, current: JsonTree, name: string, parent: string | undefined, own: string | undefined, root: boolean): JsonTree | undefined => {
+    if (current === null || typeof current !== 'object') {
+      if (root) return undefined;
+      const role = roleAt(event.name, schema, name, parent);
+      if (role === undefined) return undefined;
+      const replacement = entityValue(role, name, current, path, entity);
+      return replacement !== undefined && typeof current === 'number' && typeof replacement === 'string' ? Number(replacement) : replacement;
+    }
+    if (schema.anyOf || schema.oneOf || schema.allOf) return undefined;
+    const plan = planOf(event.name, schema, name, own);
+    if (!Array.isArray(current)) {
+      for (const [key, child] of plan.properties) {
+        if (!(key in current)) continue;
+        path.push(key);
+        const replacement = step(child, current[key] as JsonTree, key, own, key, false);
+        path.pop();
+        if (replacement !== undefined) current[key] = replacement;
+      }
+    } else if (plan.items) {
+      for (let index = 0; index < current.length; index++) {
+        path.push(index);
+        const replacement = step(plan.items, current[index]!, name, own, own, false);
+        path.pop();
+        if (replacement !== undefined) current[index] = replacement;
+      }
+    }
+    return undefined;
+  };
+  step(event.body.schema, value, '', undefined, undefined, true);
+}
+
+/** What `bindEntity` enters below an object or array node: the properties, and the items, where a field can bind. */
+interface BindPlan {
+  properties: [string, JsonSchema][];
+  items: JsonSchema | undefined;
+}
+
+/** Plans by schema node, event, name and own name (nested maps: looked up for every object of every step). */
+const PLANS = new WeakMap<JsonSchema, Map<string, Map<string, Map<string | undefined, BindPlan>>>>();
+
+function planOf(event: string, schema: JsonSchema, name: string, own: string | undefined): BindPlan {
+  let byEvent = PLANS.get(schema);
+  if (!byEvent) PLANS.set(schema, (byEvent = new Map()));
+  let byName = byEvent.get(event);
+  if (!byName) byEvent.set(event, (byName = new Map()));
+  let byOwn = byName.get(name);
+  if (!byOwn) byName.set(name, (byOwn = new Map()));
+  let plan = byOwn.get(own);
+  if (!plan) {
+    plan = {
+      properties: Object.entries(schema.properties ?? {}).filter(([key, child]) => mayBind(event, child, key, own, key)),
+      items: schema.items && mayBind(event, schema.items, name, own, own) ? schema.items : undefined,
+    };
+    byOwn.set(own, plan);
+  }
+  return plan;
+}
+
+/** Per schema node, event, name, parent and own name: whether a field at or below it has a role (see `mayBind`). */
+const MAY_BIND = new WeakMap<JsonSchema, Map<string, boolean>>();
+
+/**
+ * Whether a leaf at or below this schema node (reached with this name and parent; `own`, the last property name on
+ * its path) has a role: only then can `bindEntity` write into the subtree. A schema that refers back to itself is
+ * assumed to (the walk then enters it, as it would without this).
+ */
+function mayBind(event: string, schema: JsonSchema, name: string, parent: string | undefined, own: string | undefined, walking = new Set<JsonSchema>()): boolean {
+  let byKey = MAY_BIND.get(schema);
+  if (!byKey) MAY_BIND.set(schema, (byKey = new Map()));
+  const key = `${event}\u0000${name}\u0000${parent ?? '\u0001'}\u0000${own ?? '\u0001'}`;
+  const known = byKey.get(key);
+  if (known !== undefined) return known;
+  if (walking.has(schema)) return true;
+  walking.add(schema);
+  let result = roleAt(event, schema, name, parent) !== undefined;
+  if (!result && !(schema.anyOf || schema.oneOf || schema.allOf)) {
+    for (const [child, childSchema] of Object.entries(schema.properties ?? {})) {
+      if (mayBind(event, childSchema, child, own, child, walking)) {
+        result = true;
+        break;
+      }
+    }
+    if (!result && schema.items) result = mayBind(event, schema.items, name, own, own, walking);
+  }
+  walking.delete(schema);
+  byKey.set(key, result);
+  return result;
 }
 
 /** What the entity writes into a leaf of the role (undefined: the leaf is left as drawn). */
