@@ -75,8 +75,9 @@ const SLASH_OR_PAIR = /\/|[\ud800-\udbff][\udc00-\udfff]/g;
 
 /** Lowercase hex digits, as character codes. */
 const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
-/** Where `asciiEscaped` writes (grown when a string needs more), reused from call to call. */
+/** Where `asciiEscaped` writes, reused from call to call (grown up to SCRATCH_MAX; a longer literal gets its own). */
 let scratch = Buffer.allocUnsafeSlow(1024);
+const SCRATCH_MAX = 1 << 20;
 
 /**
  * `jsonString` when every non-ASCII code unit is escaped: the literal is ASCII, so it is written byte by byte into a
@@ -84,8 +85,12 @@ let scratch = Buffer.allocUnsafeSlow(1024);
  */
 function asciiEscaped(value: string, table: readonly string[]): string {
   const most = value.length * 6 + 2;
-  if (scratch.length < most) scratch = Buffer.allocUnsafeSlow(Math.max(most, scratch.length * 2));
-  const out = scratch;
+  if (most > SCRATCH_MAX) return asciiEscapedInto(Buffer.allocUnsafeSlow(most), value, table);
+  if (scratch.length < most) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(most, scratch.length * 2)));
+  return asciiEscapedInto(scratch, value, table);
+}
+
+function asciiEscapedInto(out: Buffer, value: string, table: readonly string[]): string {
   let at = 0;
   out[at++] = 0x22;
   for (let index = 0; index < value.length; index++) {
