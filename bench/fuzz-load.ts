@@ -59,6 +59,8 @@ export interface FuzzLoadData {
   medianAutocannon: number;
   medianAutocannonOneBody: number;
   ratio: number;
+  /** Each repeat's fuzz rate over the autocannon rate (the same bodies) measured right after it. */
+  repeatRatios: number[];
 }
 
 export async function run(options: SectionOptions): Promise<SectionResult<FuzzLoadData>> {
@@ -122,6 +124,7 @@ export async function run(options: SectionOptions): Promise<SectionResult<FuzzLo
   const medianAutocannon = median(cannon.map((entry) => entry.perSecond));
   const medianAutocannonOneBody = median(cannonOne.map((entry) => entry.perSecond));
   const ratio = medianFuzz / medianAutocannon;
+  const repeatRatios = fuzz.map((entry, index) => entry.perSecond / cannon[index]!.perSecond);
   const row = (label: string, rates: number[], middle: number) => [label, num(middle), percent(spread(rates)), rates.map((rate) => num(rate)).join(', ')];
   const lines = [
     ...table(
@@ -134,6 +137,9 @@ export async function run(options: SectionOptions): Promise<SectionResult<FuzzLo
     ),
     '',
     `fuzz / autocannon with the same bodies: ${percent(ratio)}; with one small body: ${percent(medianFuzz / medianAutocannonOneBody)}`,
+    // Both rates drift with the machine: each repeat's own ratio (its fuzz against the autocannon run right after it)
+    // shows how much of the spread the two share.
+    `each repeat's own ratio (its fuzz / its autocannon, the same bodies): ${repeatRatios.map((value) => percent(value)).join(', ')}; median ${percent(median(repeatRatios))}`,
     `the first fuzz in the process (the warm-up, JIT and arbitraries cold): ${num(coldFuzz!.perSecond)} deliveries/s,` +
       ` ${percent(coldFuzz!.perSecond / medianAutocannon)} of autocannon's median (not part of the goal)`,
     `${CONCURRENCY} connections each; fuzz: ${fuzzSeconds} s per repeat after a warm-up fuzz as long, random cases over ${events.length} events` +
@@ -147,6 +153,6 @@ export async function run(options: SectionOptions): Promise<SectionResult<FuzzLo
     title,
     lines,
     goals,
-    data: { concurrency: CONCURRENCY, fuzz, coldFuzz: coldFuzz!, autocannon: cannon, autocannonOneBody: cannonOne, medianFuzz, medianAutocannon, medianAutocannonOneBody, ratio },
+    data: { concurrency: CONCURRENCY, fuzz, coldFuzz: coldFuzz!, autocannon: cannon, autocannonOneBody: cannonOne, medianFuzz, medianAutocannon, medianAutocannonOneBody, ratio, repeatRatios },
   };
 }
