@@ -135,23 +135,32 @@ function freshInstance(entity: LifecycleEntity, seed: number, instance: number):
 }
 
 /**
- * Field roles by schema node, event, name and parent: the same field is bound in every lifecycle of a run. Nested
- * maps (a lifecycle looks up every leaf of every step: a key string built per leaf cost more than the lookup).
+ * What is known of a schema node for an event, a name and one more name (a parent, or the node's own name), in nested
+ * maps: a lifecycle looks up every leaf and object of every step, and a key string built per lookup cost more than
+ * the lookup.
  */
-const ROLES = new WeakMap<JsonSchema, Map<string, Map<string, Map<string | undefined, FieldRole | undefined>>>>();
+type Memo<V> = WeakMap<JsonSchema, Map<string, Map<string, Map<string | undefined, V>>>>;
+
+/** The value memoized for (schema, event, name, last), made by `make` when first asked for. */
+function memoized<V>(memo: Memo<V>, schema: JsonSchema, event: string, name: string, last: string | undefined, make: () => V): V {
+  let byEvent = memo.get(schema);
+  if (!byEvent) memo.set(schema, (byEvent = new Map()));
+  let byName = byEvent.get(event);
+  if (!byName) byEvent.set(event, (byName = new Map()));
+  let byLast = byName.get(name);
+  if (!byLast) byName.set(name, (byLast = new Map()));
+  if (byLast.has(last)) return byLast.get(last) as V;
+  const value = make();
+  byLast.set(last, value);
+  return value;
+}
+
+/** Field roles by schema node, event, name and parent: the same field is bound in every lifecycle of a run. */
+const ROLES: Memo<FieldRole | undefined> = new WeakMap();
 
 /** The role of a leaf named `name` whose parent (the nearest property name above it) is `parent`. */
 function roleAt(event: string, schema: JsonSchema, name: string, parent: string | undefined): FieldRole | undefined {
-  let byEvent = ROLES.get(schema);
-  if (!byEvent) ROLES.set(schema, (byEvent = new Map()));
-  let byName = byEvent.get(event);
-  if (!byName) byEvent.set(event, (byName = new Map()));
-  let byParent = byName.get(name);
-  if (!byParent) byName.set(name, (byParent = new Map()));
-  if (byParent.has(parent)) return byParent.get(parent);
-  const role = fieldRole({ name, parent, path: [], event }, schema);
-  byParent.set(parent, role);
-  return role;
+  return memoized(ROLES, schema, event, name, parent, () => fieldRole({ name, parent, path: [], event }, schema));
 }
 
 /**
@@ -200,25 +209,14 @@ interface BindPlan {
   items: JsonSchema | undefined;
 }
 
-/** Plans by schema node, event, name and own name (nested maps: looked up for every object of every step). */
-const PLANS = new WeakMap<JsonSchema, Map<string, Map<string, Map<string | undefined, BindPlan>>>>();
+/** Plans by schema node, event, name and own name. */
+const PLANS: Memo<BindPlan> = new WeakMap();
 
 function planOf(event: string, schema: JsonSchema, name: string, own: string | undefined): BindPlan {
-  let byEvent = PLANS.get(schema);
-  if (!byEvent) PLANS.set(schema, (byEvent = new Map()));
-  let byName = byEvent.get(event);
-  if (!byName) byEvent.set(event, (byName = new Map()));
-  let byOwn = byName.get(name);
-  if (!byOwn) byName.set(name, (byOwn = new Map()));
-  let plan = byOwn.get(own);
-  if (!plan) {
-    plan = {
-      properties: Object.entries(schema.properties ?? {}).filter(([key, child]) => mayBind(event, child, key, own, key)),
-      items: schema.items && mayBind(event, schema.items, name, own, own) ? schema.items : undefined,
-    };
-    byOwn.set(own, plan);
-  }
-  return plan;
+  return memoized(PLANS, schema, event, name, own, () => ({
+    properties: Object.entries(schema.properties ?? {}).filter(([key, child]) => mayBind(event, child, key, own, key)),
+    items: schema.items && mayBind(event, schema.items, name, own, own) ? schema.items : undefined,
+  }));
 }
 
 /** Per schema node, event, name, parent and own name: whether a field at or below it has a role (see `mayBind`). */
