@@ -4,13 +4,16 @@
  * inputs, and for the combinators the fast way knows (strings taking slices, biased lengths, depth) and those it
  * leaves to fast-check. A fast draw that differed would change what a seed sends and what a replay path points at.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeliveryGenerator, type Mode, type EdgeFlavor } from '../generators/deliveries.js';
 import { drawn } from '../generators/fast-draw.js';
-import { loadBundledSpec, WEBHOOK_SYSTEMS } from '../specs/catalog.js';
+import { loadBundledSpec, loadSpecFile, WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { fuzzInputArbitrary, type FuzzInput } from '../suites/fuzz-inputs.js';
+import { REPO_ROOT } from './support/paths.js';
 
 const events = WEBHOOK_SYSTEMS.flatMap((system) => loadBundledSpec(system).events);
 
@@ -35,6 +38,26 @@ describe('a fast draw is the draw of fast-check', () => {
         }
       }
     }
+    expect(differing).toEqual([]);
+  });
+
+  it("for the drafts of users' spec files as they are (the lenient fixtures, a paths-only document)", async () => {
+    const dir = path.join(REPO_ROOT, 'test/fixtures/lenient');
+    const files = [...readdirSync(dir).map((name) => path.join(dir, name)), path.join(REPO_ROOT, 'test/fixtures/user-spec.paths.json')];
+    const generator = new DeliveryGenerator(4);
+    const differing: string[] = [];
+    let drafts = 0;
+    for (const file of files) {
+      const spec = await loadSpecFile(file, { strict: false });
+      for (const event of spec.events) {
+        for (const [mode, flavor] of [['valid'], ['edge', 'any'], ['edge', 'zoom'], ['invalid']] as [Mode, EdgeFlavor?][]) {
+          const at = differences(generator.draftArbitrary(event, mode, flavor), 2, 25);
+          drafts += 25;
+          if (at.length > 0) differing.push(`${path.basename(file)} ${event.name} ${mode} ${flavor ?? ''}: runs ${at.join(', ')}`);
+        }
+      }
+    }
+    expect(drafts).toBeGreaterThan(1000);
     expect(differing).toEqual([]);
   });
 
