@@ -2,15 +2,15 @@
  * The values fast-check draws, drawn without fast-check's bookkeeping.
  *
  * fast-check wraps every value it generates, down to each character of a string, in a `Value` with the context it
- * needs to shrink it. A sample (`fc.sample`) throws all of that away and keeps the values: in a fuzz, where drawing is
- * a third of the process's work, most of the cost of drawing is that bookkeeping. `drawn(arbitrary)` is an arbitrary
+ * needs to shrink it. A sample (`fc.sample`) throws all of that away and keeps the values: drawing a fuzz input
+ * without it takes about a quarter less time (37 against 27 us, warm). `drawn(arbitrary)` is an arbitrary
  * that draws the very same values from the same random numbers, in the same order, as `arbitrary` does, but builds
  * only the values: each combinator the specs' arbitraries are made of (map, tuple, record, oneof, option,
  * constantFrom, integer, array, string, noBias, chain, filter) is compiled once into a plain function that repeats
  * fast-check's own steps, bias and depth included; any other arbitrary draws through fast-check itself, on the same
  * generator. It serves samples only: a value it drew does not shrink (`fc.check` and a replay at a path use the
  * original arbitrary, which draws the same values). A test holds the two draws equal over every event, mode and
- * case class.
+ * flavor of the bundled specs and of users' spec files, the fuzzer's inputs and each combinator.
  *
  * It reads fast-check's internal fields (the version is pinned by the lockfile): a field it does not find makes that
  * arbitrary draw through fast-check, never a different value.
