@@ -38,11 +38,15 @@ function hex4(code: number): string {
   return (HEX4[code] ??= `\\u${code.toString(16).padStart(4, '0')}`);
 }
 
-type UnicodeEscapes = NonNullable<JsonTextOptions['escapeUnicode']>;
+/** The escape options under which every non-ASCII code unit is escaped (`asciiEscaped`'s). */
+type EscapingUnicode = Exclude<NonNullable<JsonTextOptions['escapeUnicode']>, 'none'>;
 
-/** What each ASCII character (0 to 0x7f) is written as, per escape options: itself, or its escape. Built once per options. */
+/**
+ * What each ASCII character (0 to 0x7f) is written as when non-ASCII is escaped: itself, or its escape. Built once per
+ * options.
+ */
 const ASCII_TABLES = new Map<string, readonly string[]>();
-function asciiTable(unicode: UnicodeEscapes, escapeSlash: boolean): readonly string[] {
+function asciiTable(unicode: EscapingUnicode, escapeSlash: boolean): readonly string[] {
   const key = `${unicode}${escapeSlash ? '/' : ''}`;
   let table = ASCII_TABLES.get(key);
   if (!table) {
@@ -52,7 +56,7 @@ function asciiTable(unicode: UnicodeEscapes, escapeSlash: boolean): readonly str
       if (short) return short;
       if (code < 0x20) return hex4(code);
       if (char === '/' && escapeSlash) return '\\/';
-      if (code > 0x7e && unicode !== 'none') return hex4(code);
+      if (code > 0x7e) return hex4(code);
       if (unicode === 'all' && /[A-Za-z]/.test(char)) return hex4(code);
       return char;
     });
