@@ -172,9 +172,10 @@ function roleAt(event: string, schema: JsonSchema, name: string, parent: string 
 export function bindEntity(event: WebhookEvent, value: JsonTree, entity: LifecycleEntity): void {
   const path: PathPart[] = [];
   /** `own`: the last property name on the node's path (its children's parent). */
-  const step = (schema: JsonSchema, current: JsonTree, name: string, parent: string | undefined, own: string | undefined, root: boolean): JsonTree | undefined => {
+  const step = (schema: JsonSchema, current: JsonTree, name: string, parent: string | undefined, own: string | undefined): JsonTree | undefined => {
     if (current === null || typeof current !== 'object') {
-      if (root) return undefined;
+      // The root itself is never bound.
+      if (path.length === 0) return undefined;
       const role = roleAt(event.name, schema, name, parent);
       if (role === undefined) return undefined;
       const replacement = entityValue(role, name, current, path, entity);
@@ -186,21 +187,21 @@ export function bindEntity(event: WebhookEvent, value: JsonTree, entity: Lifecyc
       for (const [key, child] of plan.properties) {
         if (!(key in current)) continue;
         path.push(key);
-        const replacement = step(child, current[key] as JsonTree, key, own, key, false);
+        const replacement = step(child, current[key] as JsonTree, key, own, key);
         path.pop();
         if (replacement !== undefined) current[key] = replacement;
       }
     } else if (plan.items) {
       for (let index = 0; index < current.length; index++) {
         path.push(index);
-        const replacement = step(plan.items, current[index]!, name, own, own, false);
+        const replacement = step(plan.items, current[index]!, name, own, own);
         path.pop();
         if (replacement !== undefined) current[index] = replacement;
       }
     }
     return undefined;
   };
-  step(event.body.schema, value, '', undefined, undefined, true);
+  step(event.body.schema, value, '', undefined, undefined);
 }
 
 /** What `bindEntity` enters below an object or array node: the properties, and the items, where a field can bind. */
