@@ -62,13 +62,14 @@ export function drawRecordOf(record: fc.Arbitrary<unknown>, keys: readonly strin
   const prototypeFlag = arbs[arbs.length - 1] as Internal;
   if (Object.getPrototypeOf(prototypeFlag) !== PROTOTYPES.constant || prototypeFlag.values?.length !== 1 || prototypeFlag.values[0] !== false) return;
   // An optional key is fc.option(arbitrary, { nil: noKey }): its first arbitrary is constant(noKey), a symbol.
+  const fields = arbs.slice(0, -1);
   let noKey: symbol | undefined;
-  for (const arbitrary of arbs.slice(0, -1) as Internal[]) {
+  for (const arbitrary of fields as Internal[]) {
     if (Object.getPrototypeOf(arbitrary) !== PROTOTYPES.frequency) continue;
     const nil = arbitrary.warbs?.[0]?.arbitrary?.values?.[0];
     if (typeof nil === 'symbol' && nil.description === 'no-key') noKey = nil;
   }
-  const draws = arbs.slice(0, -1).map(drawOf);
+  const draws = fields.map(drawOf);
   DRAWS.set(record, (mrng, biasFactor) => {
     const object: Record<string, unknown> = {};
     for (let index = 0; index < draws.length; index++) {
@@ -86,7 +87,7 @@ export function drawn<T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T> {
 
 class DrawnArbitrary<T> extends fc.Arbitrary<T> {
   private readonly draw: Draw;
-  constructor(readonly original: fc.Arbitrary<T>) {
+  constructor(original: fc.Arbitrary<T>) {
     super();
     this.draw = drawOf(original);
   }
