@@ -4,12 +4,13 @@
  */
 import fc from 'fast-check';
 import type { HttpRequest } from '../engine/http.js';
-import type { DeliveryGenerator, DeliveryNote } from '../generators/deliveries.js';
+import { retimed, type Delivery, type DeliveryGenerator, type DeliveryNote } from '../generators/deliveries.js';
+import { buildLifecycle, buildLifecycleStep, type Lifecycle } from '../generators/lifecycles.js';
 import { signedHeaders, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { WebhookEvent } from '../specs/catalog.js';
 import type { Check, TraitOptions } from './check.js';
 import { buildCase, caseArbitrary, type CaseClass, type FuzzCase } from './fuzz-cases.js';
-import { scenarioArbitrary, type LifecycleScenario } from './lifecycle-scenario.js';
+import { scenarioArbitrary, twinSteps, type LifecycleScenario } from './lifecycle-scenario.js';
 import { requestTraits } from './request-traits.js';
 
 export type FuzzInput = { kind: 'case'; value: FuzzCase } | { kind: 'scenario'; value: LifecycleScenario };
@@ -75,5 +76,45 @@ export function prepareCase(generator: DeliveryGenerator, signer: Signer, fuzzCa
   };
 }
 
-/** An input ready to run: a case built and signed, or a lifecycle scenario (which builds its deliveries as it runs). */
-export type Prepared = ({ kind: 'case' } & PreparedCase) | { kind: 'scenario'; value: LifecycleScenario };
+/**
+ * Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7): a twin is the same step
+ * of another lifecycle of the kind (other people, another meeting), given the step's event_ts.
+ */
+const TWIN_LIFECYCLES = 100;
+
+/** A lifecycle scenario ready to run: its lifecycle's deliveries, and the twins its commands deliver. */
+export interface PreparedScenario {
+  value: LifecycleScenario;
+  lifecycle: Lifecycle;
+  /** Which occurrence of a lifecycle in the run this is (its instance ids are fresh). */
+  occurrence: number;
+  /** Twins by step: another body of the step's event with the same event_ts. */
+  twins: Map<number, Delivery>;
+}
+
+/**
+ * Builds a scenario's deliveries before it runs: the lifecycle's steps, then the twin of each step the commands
+ * deliver a twin of, in the order they first do, which is the order running them would build them in (the same
+ * event_ts claimed in the same order).
+ */
+export function prepareScenario(generator: DeliveryGenerator, events: readonly WebhookEvent[], scenario: LifecycleScenario, occurrence: number): PreparedScenario {
+  const lifecycle = buildLifecycle(generator, scenario.kind, events, 1000 + scenario.index, occurrence);
+  const prepared: PreparedScenario = { value: scenario, lifecycle, occurrence, twins: new Map() };
+  for (const step of twinSteps(scenario, lifecycle.deliveries.length)) scenarioTwin(generator, events, prepared, step);
+  return prepared;
+}
+
+/** Step `index`'s twin in a prepared scenario (built when first asked for, then kept). */
+export function scenarioTwin(generator: DeliveryGenerator, events: readonly WebhookEvent[], prepared: PreparedScenario, index: number): Delivery {
+  let twin = prepared.twins.get(index);
+  if (!twin) {
+    const { kind, index: which } = prepared.value;
+    const other = buildLifecycleStep(generator, kind, events, TWIN_LIFECYCLES + which, prepared.occurrence, index);
+    twin = retimed(other, prepared.lifecycle.deliveries[index]!.eventTs!);
+    prepared.twins.set(index, twin);
+  }
+  return twin;
+}
+
+/** An input ready to run: a case built and signed, or a lifecycle scenario with its deliveries built. */
+export type Prepared = ({ kind: 'case' } & PreparedCase) | ({ kind: 'scenario' } & PreparedScenario);

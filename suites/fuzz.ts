@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { EngineStopped, HttpEngine, unreachableReason, type Exchange, type HttpRequest } from '../engine/http.js';
 import { Latencies, type LatencySummary } from '../engine/latencies.js';
-import { deriveSeed, DeliveryGenerator, retimed, type Delivery, type Draft } from '../generators/deliveries.js';
+import { deriveSeed, DeliveryGenerator, type Draft } from '../generators/deliveries.js';
 import { isAcknowledged, type EndpointAuth, type SignatureSpec } from '../profiles/zoom.js';
 import type { Redaction } from '../reports/redaction.js';
 import type { WebhookEvent } from '../specs/catalog.js';
@@ -23,13 +23,12 @@ import type { Check, CheckResult, Observation, TraitOptions } from './check.js';
 import { describeSignature, FUZZ_CHECKS, FUZZ_FORGERIES, judgeCase, type CaseClass, type FuzzCase } from './fuzz-cases.js';
 import { countExchange, emptyTally, weighEvidence, type EvidenceTally } from './evidence.js';
 import { describeDuration, is2xx, is4xx, outcome } from './outcome.js';
-import { buildLifecycle, buildLifecycleStep } from '../generators/lifecycles.js';
-import { LIFECYCLE_CHECK, ScenarioFailure, type LifecycleScenario, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
+import { LIFECYCLE_CHECK, ScenarioFailure, type ScenarioReal, type SentRequest } from './lifecycle-scenario.js';
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
-import { fuzzInputArbitrary, prepareCase, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type Signer } from './fuzz-inputs.js';
-import { openRound, type Round } from './fuzz-rounds.js';
+import { fuzzInputArbitrary, prepareCase, prepareScenario, scenarioTwin, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type PreparedScenario, type Signer } from './fuzz-inputs.js';
+import { Preparer, type Round } from './fuzz-rounds.js';
 import { stopReason, TargetUnreachable } from './runner.js';
 
 export interface FuzzConfig {
@@ -106,9 +105,6 @@ export interface FuzzOutcome {
 
 /** The forgery follow-up's digest length and digit (truncated to half the digest, its middle digit changed) and changed byte. */
 const FOLLOW_UP_POSITION = 32;
-
-/** Lifecycles of a kind whose steps serve as twins start at this index (scenarios use 0 to 7). */
-const TWIN_LIFECYCLES = 100;
 
 /** Runs per fast-check chunk: small enough that a stop is noticed soon, large enough to keep fast-check's overhead low. */
 const CHUNK = 100;
@@ -242,14 +238,15 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     return false;
   };
 
-  const runScenario = async (lane: number, scenario: LifecycleScenario): Promise<boolean> => {
-    // Fresh deliveries (fresh event_ts) on every run of a scenario, shrinking included: what the receiver applied
-    // in an earlier run must not count in this one, so the shrunk scenario fails on its own.
-    // A fresh occurrence too (new meeting uuid / session id): what the receiver remembers of one is not the next's.
-    const lifecycle = buildLifecycle(generator, scenario.kind, config.events, 1000 + scenario.index, ++occurrences);
+  /**
+   * Runs a prepared scenario. Its deliveries are fresh (fresh event_ts) on every run of a scenario, shrinking included:
+   * what the receiver applied in an earlier run must not count in this one, so the shrunk scenario fails on its own.
+   * A fresh occurrence too (new meeting uuid / session id): what the receiver remembers of one is not the next's.
+   */
+  const runScenario = async (lane: number, prepared: PreparedScenario): Promise<boolean> => {
+    const { value: scenario, lifecycle, twins } = prepared;
     let group = 0;
     const log: SentRequest[] = [];
-    const twins = new Map<number, Delivery>();
     const sent: { step: number; twin: boolean }[] = [];
     /** The step's delivery (or its twin's), whether that body was sent before, and whether a later step was. */
     const scenarioTraits = (body: Buffer): TraitOptions => {
@@ -267,16 +264,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     };
     const real: ScenarioReal = {
       lifecycle,
-      twin(index) {
-        let twin = twins.get(index);
-        if (!twin) {
-          // The same step of another lifecycle of the kind (other people, another meeting), given this step's event_ts.
-          const other = buildLifecycleStep(generator, scenario.kind, config.events, TWIN_LIFECYCLES + scenario.index, occurrences, index);
-          twin = retimed(other, lifecycle.deliveries[index]!.eventTs!);
-          twins.set(index, twin);
-        }
-        return twin;
-      },
+      twin: (index) => scenarioTwin(generator, config.events, prepared, index),
       observer: config.observer,
       appliedBefore: countBefore,
       log,
@@ -435,7 +423,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
    */
   const execute = async (lane: number, prepared: Prepared): Promise<boolean | undefined> => {
     try {
-      return prepared.kind === 'case' ? await runCase(lane, prepared) : await runScenario(lane, prepared.value);
+      return prepared.kind === 'case' ? await runCase(lane, prepared) : await runScenario(lane, prepared);
     } catch (error) {
       if (error instanceof EngineStopped) return undefined;
       if (!(error instanceof ObserverError)) throw error;
@@ -443,7 +431,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       return undefined;
     }
   };
-  const prepare = (value: FuzzInput): Prepared => (value.kind === 'case' ? { kind: 'case', ...prepareCase(generator, signer, value.value) } : { kind: 'scenario', value: value.value });
+  const prepare = (value: FuzzInput): Prepared =>
+    value.kind === 'case' ? { kind: 'case', ...prepareCase(generator, signer, value.value) } : { kind: 'scenario', ...prepareScenario(generator, config.events, value.value, ++occurrences) };
 
   /**
    * The property fast-check replays and shrinks a failing input with (and runs a `--path` with). `shrinking`: the
@@ -480,6 +469,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   const parsedPath = config.path ? parsePath(config.path) : undefined;
   const laneSeed = (lane: number, round: number) => deriveSeed(config.seed, 'fuzz-lane', String(lane), String(round));
+  /** Prepares the lanes' inputs ahead of their turn (suites/fuzz-rounds.ts). */
+  const preparer = new Preparer();
 
   /**
    * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each prepared
@@ -493,16 +484,11 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
       const current = await round.take(index);
       if (halted()) return { at: -1 };
       count(current);
-      // Settled into a value at once: a rejection while the next input is prepared is not left unhandled.
-      const running = execute(lane, current).then(
-        (ok) => ({ ok }),
-        (error: unknown) => ({ error }),
-      );
-      await round.whileInFlight(index);
-      const result = await running;
-      if ('error' in result) throw result.error;
-      if (result.ok === undefined) return { at: -1 };
-      if (!result.ok) {
+      const running = execute(lane, current);
+      round.whileInFlight(index);
+      const ok = await running;
+      if (ok === undefined) return { at: -1 };
+      if (!ok) {
         mustFailure = true;
         return { at: index, value: current };
       }
@@ -552,7 +538,7 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
         return;
       }
       // The very values fast-check draws for this seed: a failure is replayed and shrunk by fast-check at its path.
-      const opened = openRound(input, prepare, seed, numRuns);
+      const opened = preparer.open(input, prepare, seed, numRuns);
       let failed: { at: number; value?: Prepared };
       try {
         failed = await runRound(index, opened);

@@ -135,6 +135,22 @@ class DeliverStep implements fc.AsyncCommand<ScenarioModel, ScenarioReal> {
   }
 }
 
+/**
+ * The steps (indexes into a lifecycle of `steps` deliveries) whose twin the scenario delivers, in the order it first
+ * delivers each: the order running it asks for them in, when every command runs.
+ */
+export function twinSteps(scenario: LifecycleScenario, steps: number): number[] {
+  const out: number[] = [];
+  for (const item of scenario.commands) {
+    // fast-check's command sequences hand out each command in a wrapper of its own (`cmd`) that records whether it ran.
+    const command = typeof item === 'object' && item !== null && 'cmd' in item ? (item as { cmd: unknown }).cmd : item;
+    if (!(command instanceof DeliverStep) || command.command.how !== 'twin') continue;
+    const index = command.command.step % steps;
+    if (!out.includes(index)) out.push(index);
+  }
+  return out;
+}
+
 /** Random scenarios over the lifecycles all of whose events are selected (none when there are none). */
 export function scenarioArbitrary(events: readonly WebhookEvent[]): fc.Arbitrary<LifecycleScenario> | undefined {
   const kinds = availableLifecycles(events);
