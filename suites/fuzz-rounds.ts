@@ -23,6 +23,29 @@ import type { FuzzInput, Prepared } from './fuzz-inputs.js';
 /** Inputs a lane may have prepared beyond the one in flight, at most. */
 export const AHEAD = 8;
 
+/** Where fast-check draws one value of a sample from: the random generator and bias it hands the arbitrary. */
+interface DrawPoint {
+  random: fc.Random;
+  biasFactor: number | undefined;
+}
+
+/**
+ * The draw points of a sample, in order. A value drawn later from a point is the value `fc.sample` gives at that
+ * place with the same seed: fast-check hands each value a generator of its own.
+ */
+class DrawPoints extends fc.Arbitrary<DrawPoint> {
+  generate(random: fc.Random, biasFactor: number | undefined): fc.Value<DrawPoint> {
+    return new fc.Value({ random: random.clone(), biasFactor }, undefined);
+  }
+  canShrinkWithoutContext(_value: unknown): _value is DrawPoint {
+    return false;
+  }
+  shrink(): fc.Stream<fc.Value<DrawPoint>> {
+    return fc.Stream.nil();
+  }
+}
+const DRAW_POINTS = new DrawPoints();
+
 export interface Round {
   readonly size: number;
   /** Input `index`, prepared (inputs are taken in order); throws what preparing it threw. */
@@ -52,8 +75,14 @@ export class Preparer {
 
   /** Opens a lane's round: the `numRuns` inputs fast-check draws for `seed`. */
   open(input: fc.Arbitrary<FuzzInput>, prepare: (value: FuzzInput) => Prepared, seed: number, numRuns: number): Round {
-    // The very values fast-check draws for the seed, without its shrinking bookkeeping (generators/fast-draw.ts).
-    const values = fc.sample(drawn(input), { seed, numRuns });
+    // The very values fast-check draws for the seed, each drawn when it is prepared (a round opens at once, and holds
+    // no value longer than it needs), without fast-check's shrinking bookkeeping (generators/fast-draw.ts).
+    const points = fc.sample(DRAW_POINTS, { seed, numRuns });
+    const arbitrary = drawn(input);
+    const valueAt = (index: number): FuzzInput => {
+      const point = points[index]!;
+      return arbitrary.generate(point.random, point.biasFactor).value;
+    };
     const ready = new Map<number, Prepared>();
     /** Inputs below this index were prepared (or are being taken). */
     let preparedTo = 0;
@@ -63,12 +92,12 @@ export class Preparer {
     /** What preparing an input ahead threw: thrown to the lane when it takes that input. */
     let failed: { index: number; error: unknown } | undefined;
     const round: Preparing = {
-      mayPrepare: () => !closed && failed === undefined && preparedTo < values.length && preparedTo <= current + AHEAD,
+      mayPrepare: () => !closed && failed === undefined && preparedTo < points.length && preparedTo <= current + AHEAD,
       readyCount: () => preparedTo - current - 1,
       prepareNext: () => {
         const index = preparedTo++;
         try {
-          ready.set(index, prepare(values[index]!));
+          ready.set(index, prepare(valueAt(index)));
         } catch (error) {
           failed = { index, error };
         }
@@ -76,14 +105,14 @@ export class Preparer {
     };
     this.rounds.add(round);
     return {
-      size: values.length,
+      size: points.length,
       take: async (index) => {
         current = index;
         this.taken++;
         if (failed?.index === index) throw failed.error;
         if (index >= preparedTo) {
           preparedTo = index + 1;
-          return prepare(values[index]!);
+          return prepare(valueAt(index));
         }
         const prepared = ready.get(index)!;
         ready.delete(index);

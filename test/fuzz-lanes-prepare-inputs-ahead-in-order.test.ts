@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../engine/http.js';
 import { DeliveryGenerator } from '../generators/deliveries.js';
 import { loadBundledSpec, WEBHOOK_SYSTEMS } from '../specs/catalog.js';
-import { prepareScenario, type FuzzInput, type Prepared } from '../suites/fuzz-inputs.js';
+import { fuzzInputArbitrary, prepareScenario, type FuzzInput, type Prepared } from '../suites/fuzz-inputs.js';
 import { AHEAD, Preparer } from '../suites/fuzz-rounds.js';
 import { scenarioArbitrary, twinSteps, type ScenarioModel, type ScenarioReal } from '../suites/lifecycle-scenario.js';
 
@@ -59,6 +59,33 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
     }
     expect(prepared).toEqual(Array.from({ length: numRuns }, (_, index) => index));
     round.close();
+  });
+
+  it("a round's inputs are the values fast-check samples for its seed, each drawn when it is prepared", async () => {
+    const input = fuzzInputArbitrary(new DeliveryGenerator(3), events);
+    let scenarios = 0;
+    for (const seed of [1, 2, 3]) {
+      const expected = fc.sample(input, { seed, numRuns: 100 });
+      const got: FuzzInput[] = [];
+      const round = new Preparer().open(input, (value) => (got.push(value), value as unknown as Prepared), seed, 100);
+      for (let index = 0; index < round.size; index++) {
+        await round.take(index);
+        round.whileInFlight(index);
+        if (index % 7 === 0) await turns(3);
+      }
+      round.close();
+      expect(got).toHaveLength(expected.length);
+      got.forEach((value, index) => {
+        const want = expected[index]!;
+        if (value.kind === 'scenario' && want.kind === 'scenario') {
+          scenarios++;
+          // fast-check's command sequences are new objects on every draw: the same commands, in the same order.
+          expect({ ...value.value, commands: String(value.value.commands) }).toEqual({ ...want.value, commands: String(want.value.commands) });
+          expect([...value.value.commands].map((item) => JSON.stringify(item))).toEqual([...want.value.commands].map((item) => JSON.stringify(item)));
+        } else expect(value).toStrictEqual(want);
+      });
+    }
+    expect(scenarios).toBeGreaterThan(5);
   });
 
   it('prepares past a lifecycle scenario like past a case, in order', async () => {
