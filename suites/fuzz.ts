@@ -474,8 +474,8 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
 
   /**
    * Runs a lane's inputs of one round in order (the values fast-check draws for the round's seed), each prepared
-   * while the one before is in flight (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to
-   * go. Gives the index of the first input that failed, or -1 (all passed, or the lane stopped).
+   * before its turn (suites/fuzz-rounds.ts): when an answer comes, the next request is ready to go. Gives the index
+   * of the first input that failed, or -1 (all passed, or the lane stopped).
    */
   const runRound = async (lane: number, round: Round): Promise<{ at: number; value?: Prepared }> => {
     const halted = () => engine.stopped !== undefined || mustFailure || Date.now() > deadline;
