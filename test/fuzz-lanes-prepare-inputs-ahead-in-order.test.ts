@@ -12,7 +12,7 @@ import type { Exchange } from '../engine/http.js';
 import { DeliveryGenerator } from '../generators/deliveries.js';
 import { loadBundledSpec, WEBHOOK_SYSTEMS } from '../specs/catalog.js';
 import { fuzzInputArbitrary, prepareScenario, type FuzzInput, type Prepared } from '../suites/fuzz-inputs.js';
-import { AHEAD, Preparer } from '../suites/fuzz-rounds.js';
+import { AHEAD, Preparer, type Round } from '../suites/fuzz-rounds.js';
 import { scenarioArbitrary, twinSteps, type ScenarioModel, type ScenarioReal } from '../suites/lifecycle-scenario.js';
 
 /** Inputs whose kind follows `kinds` (by draw order), each carrying its index. */
@@ -36,6 +36,19 @@ function recording(prepared: number[], fail?: number): (value: FuzzInput) => Pre
   };
 }
 
+/** A round of inputs of those kinds on a preparer of its own, and the indexes of the inputs it prepared. */
+function opened(kinds: readonly FuzzInput['kind'][]): { round: Round; prepared: number[] } {
+  const { input, numRuns } = inputs(kinds);
+  const prepared: number[] = [];
+  return { round: new Preparer().open(input, recording(prepared), 1, numRuns), prepared };
+}
+
+/** The lane takes input `index` and sends it: it is in flight. */
+const sendNext = async (round: Round, index: number) => {
+  await round.take(index);
+  round.whileInFlight(index);
+};
+
 const turns = async (count: number) => {
   for (let turn = 0; turn < count; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
@@ -44,20 +57,16 @@ const events = WEBHOOK_SYSTEMS.flatMap((system) => loadBundledSpec(system).event
 
 describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
   it('prepares up to AHEAD inputs beyond the one in flight while no answer comes, each once, in order', async () => {
-    const { input, numRuns } = inputs(Array(30).fill('case'));
-    const prepared: number[] = [];
-    const round = new Preparer().open(input, recording(prepared), 1, numRuns);
-    await round.take(0);
-    round.whileInFlight(0);
+    const { round, prepared } = opened(Array(30).fill('case'));
+    await sendNext(round, 0);
     await turns(AHEAD + 10);
     expect(prepared).toEqual(Array.from({ length: AHEAD + 1 }, (_, index) => index));
     // The lane moves on: what was prepared is handed out, nothing is prepared twice, the rest in order.
-    for (let index = 1; index < numRuns; index++) {
-      await round.take(index);
-      round.whileInFlight(index);
+    for (let index = 1; index < round.size; index++) {
+      await sendNext(round, index);
       await turns(2);
     }
-    expect(prepared).toEqual(Array.from({ length: numRuns }, (_, index) => index));
+    expect(prepared).toEqual(Array.from({ length: round.size }, (_, index) => index));
     round.close();
   });
 
@@ -69,8 +78,7 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
       const got: FuzzInput[] = [];
       const round = new Preparer().open(input, (value) => (got.push(value), value as unknown as Prepared), seed, 100);
       for (let index = 0; index < round.size; index++) {
-        await round.take(index);
-        round.whileInFlight(index);
+        await sendNext(round, index);
         if (index % 7 === 0) await turns(3);
       }
       round.close();
@@ -89,11 +97,8 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
   });
 
   it('prepares past a lifecycle scenario like past a case, in order', async () => {
-    const { input, numRuns } = inputs(['case', 'scenario', 'case', 'scenario', 'case', 'case']);
-    const prepared: number[] = [];
-    const round = new Preparer().open(input, recording(prepared), 1, numRuns);
-    await round.take(0);
-    round.whileInFlight(0);
+    const { round, prepared } = opened(['case', 'scenario', 'case', 'scenario', 'case', 'case']);
+    await sendNext(round, 0);
     await turns(AHEAD + 10);
     expect(prepared).toEqual([0, 1, 2, 3, 4, 5]);
     round.close();
@@ -106,12 +111,10 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
     const preparedFirst: number[] = [];
     const preparedSecond: number[] = [];
     const a = preparer.open(first.input, recording(preparedFirst), 1, first.numRuns);
-    await a.take(0);
-    a.whileInFlight(0);
+    await sendNext(a, 0);
     await turns(4);
     const b = preparer.open(second.input, recording(preparedSecond), 2, second.numRuns);
-    await b.take(0);
-    b.whileInFlight(0);
+    await sendNext(b, 0);
     const before = preparedFirst.length;
     await turns(1);
     // The turn after the second lane took its input prepares the second lane's next one, not the first lane's.
@@ -122,26 +125,21 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
   });
 
   it('while answers keep coming, prepares only what a lane sends next', async () => {
-    const { input, numRuns } = inputs(Array(60).fill('case'));
-    const prepared: number[] = [];
-    const round = new Preparer().open(input, recording(prepared), 1, numRuns);
+    const { round, prepared } = opened(Array(60).fill('case'));
     // No answer comes: the lane's next inputs are prepared, AHEAD of the one in flight.
-    await round.take(0);
-    round.whileInFlight(0);
+    await sendNext(round, 0);
     await turns(AHEAD + 10);
     expect(prepared).toHaveLength(AHEAD + 1);
     // An answer comes in every turn (the lane takes an input each time): what it has prepared is not topped up...
     let index = 1;
     for (; index < AHEAD; index++) {
-      await round.take(index);
-      round.whileInFlight(index);
+      await sendNext(round, index);
       await turns(1);
       expect(prepared).toHaveLength(AHEAD + 1);
     }
     // ...and once it has taken all of it, only the input it sends next is prepared.
     for (; index < AHEAD + 20; index++) {
-      await round.take(index);
-      round.whileInFlight(index);
+      await sendNext(round, index);
       await turns(1);
       expect(prepared.length).toBeLessThanOrEqual(index + 2);
     }
@@ -154,19 +152,15 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
   it('gives a failure while preparing ahead to the lane when it takes that input', async () => {
     const { input, numRuns } = inputs(['case', 'case', 'case']);
     const round = new Preparer().open(input, recording([], 1), 1, numRuns);
-    await round.take(0);
-    round.whileInFlight(0);
+    await sendNext(round, 0);
     await turns(AHEAD + 5);
     await expect(round.take(1)).rejects.toThrow('cannot build input 1');
     round.close();
   });
 
   it('prepares nothing more once closed', async () => {
-    const { input, numRuns } = inputs(Array(10).fill('case'));
-    const prepared: number[] = [];
-    const round = new Preparer().open(input, recording(prepared), 1, numRuns);
-    await round.take(0);
-    round.whileInFlight(0);
+    const { round, prepared } = opened(Array(10).fill('case'));
+    await sendNext(round, 0);
     round.close();
     await turns(AHEAD + 5);
     expect(prepared).toEqual([0]);
