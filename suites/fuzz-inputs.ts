@@ -58,7 +58,17 @@ export interface PreparedCase {
   body: Buffer;
   label: string;
   request: HttpRequest;
+  /** Epoch milliseconds when the request was signed. */
+  signedAt: number;
 }
+
+/**
+ * How old a prepared case's signature may be when it is sent. Zoom signs a delivery when it sends it; a case prepared
+ * ahead of its turn waits while the ones before it are in flight (up to AHEAD of them, each up to the deadline), and
+ * one that waited longer than this is signed again when its turn comes, so that no receiver's freshness window sees
+ * an older timestamp than Zoom's would be.
+ */
+export const SIGNED_FRESH_MS = 1000;
 
 export function prepareCase(generator: DeliveryGenerator, signer: Signer, fuzzCase: FuzzCase): PreparedCase {
   const built = buildCase(generator, fuzzCase);
@@ -73,7 +83,15 @@ export function prepareCase(generator: DeliveryGenerator, signer: Signer, fuzzCa
     body: built.body,
     label,
     request: signedRequest(signer, built.body, built.signature, label, { delivery: built.delivery }),
+    signedAt: Date.now(),
   };
+}
+
+/** The case as it is sent `now`: the same, or signed again (same signature spec, a fresh timestamp) when it waited too long. */
+export function freshlySigned<T extends PreparedCase>(signer: Signer, prepared: T, now = Date.now()): T {
+  if (now - prepared.signedAt <= SIGNED_FRESH_MS) return prepared;
+  const headers = signedHeaders(prepared.signature, { secret: signer.secret, body: prepared.body, ...(signer.auth ? { auth: signer.auth } : {}) });
+  return { ...prepared, signedAt: now, request: { ...prepared.request, headers } };
 }
 
 /**

@@ -27,7 +27,7 @@ import { LIFECYCLE_CHECK, ScenarioFailure, type ScenarioReal, type SentRequest }
 import { ObserverError, type Observer } from './observer.js';
 import { replayRequest, writeReplayFile, type Expectation, type ReplayFile } from './replay-file.js';
 import { LATE_RETRY_CHECK, LateRetryQueue, type SentDelivery } from './late-retries.js';
-import { fuzzInputArbitrary, prepareCase, prepareScenario, scenarioTwin, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type PreparedScenario, type Signer } from './fuzz-inputs.js';
+import { freshlySigned, fuzzInputArbitrary, prepareCase, prepareScenario, scenarioTwin, signedRequest, type FuzzInput, type Prepared, type PreparedCase, type PreparedScenario, type Signer } from './fuzz-inputs.js';
 import { Preparer, type Round } from './fuzz-rounds.js';
 import { stopReason, TargetUnreachable } from './runner.js';
 
@@ -481,8 +481,9 @@ export async function runFuzz(config: FuzzConfig, onProgress: (progress: FuzzPro
     const halted = () => engine.stopped !== undefined || mustFailure || Date.now() > deadline;
     for (let index = 0; index < round.size; index++) {
       if (halted()) return { at: -1 };
-      const current = await round.take(index);
+      const taken = await round.take(index);
       if (halted()) return { at: -1 };
+      const current: Prepared = taken.kind === 'case' ? freshlySigned(signer, taken) : taken;
       count(current);
       const running = execute(lane, current);
       round.whileInFlight(index);

@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../engine/http.js';
 import { DeliveryGenerator } from '../generators/deliveries.js';
 import { loadBundledSpec, WEBHOOK_SYSTEMS } from '../specs/catalog.js';
-import { fuzzInputArbitrary, prepareScenario, type FuzzInput, type Prepared } from '../suites/fuzz-inputs.js';
+import { ZOOM, zoomSignature } from '../profiles/zoom.js';
+import { caseArbitrary } from '../suites/fuzz-cases.js';
+import { freshlySigned, fuzzInputArbitrary, prepareCase, prepareScenario, SIGNED_FRESH_MS, type FuzzInput, type Prepared, type PreparedCase } from '../suites/fuzz-inputs.js';
 import { AHEAD, Preparer, type Round } from '../suites/fuzz-rounds.js';
 import { scenarioArbitrary, twinSteps, type ScenarioModel, type ScenarioReal } from '../suites/lifecycle-scenario.js';
 
@@ -192,5 +194,34 @@ describe('a fuzz run prepares its lanes\' inputs ahead, in order', () => {
       if (asked.length > 0) withTwins++;
     }
     expect(withTwins).toBeGreaterThan(50);
+  });
+
+  it('signs a case again when it waited for its turn longer than SIGNED_FRESH_MS: a fresh timestamp, the same signature spec', () => {
+    const signer = { url: 'http://127.0.0.1:9/zoom/webhook', secret: 'a-test-secret' };
+    const generator = new DeliveryGenerator(5);
+    const cases = fc.sample(caseArbitrary(generator, events), { seed: 5, numRuns: 300 }).map((fuzzCase) => prepareCase(generator, signer, fuzzCase));
+    const valid = cases.filter((prepared) => prepared.signature.kind === 'valid');
+    const forged = cases.filter((prepared) => prepared.signature.kind !== 'valid' && prepared.request.headers[ZOOM.timestampHeader] !== undefined);
+    expect(valid.length).toBeGreaterThan(10);
+    expect(forged.length).toBeGreaterThan(10);
+    for (const prepared of cases) {
+      // Young enough: sent as prepared.
+      expect(freshlySigned(signer, prepared, prepared.signedAt + SIGNED_FRESH_MS)).toBe(prepared);
+    }
+    const stamp = (headers: Record<string, string>) => Number(headers[ZOOM.timestampHeader]);
+    for (const prepared of [...valid, ...forged]) {
+      // Prepared a minute before its turn (the clock it was signed by is moved back): signed again now.
+      const old: PreparedCase = { ...prepared, signedAt: prepared.signedAt - 60_000, request: { ...prepared.request, headers: { ...prepared.request.headers, [ZOOM.timestampHeader]: String(stamp(prepared.request.headers) - 60) } } };
+      const now = Date.now();
+      const fresh = freshlySigned(signer, old, now);
+      expect(fresh.signedAt).toBe(now);
+      // The timestamp is as far from the moment of signing as the spec puts it (forgeries may move it), from now.
+      const offset = (headers: Record<string, string>, at: number) => stamp(headers) - Math.floor(at / 1000);
+      expect(Math.abs(offset(fresh.request.headers, now) - offset(prepared.request.headers, prepared.signedAt))).toBeLessThanOrEqual(1);
+      expect(fresh.body).toBe(prepared.body);
+      expect(fresh.request.traits).toEqual(prepared.request.traits);
+      const verifies = fresh.request.headers[ZOOM.signatureHeader] === zoomSignature(signer.secret, fresh.request.headers[ZOOM.timestampHeader]!, fresh.body);
+      expect(verifies).toBe(prepared.signature.kind === 'valid');
+    }
   });
 });
