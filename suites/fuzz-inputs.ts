@@ -34,12 +34,17 @@ export interface Signer {
   auth?: EndpointAuth;
 }
 
+/** The headers of a POST of `body`, signed per `signature` now. */
+function signerHeaders(signer: Signer, body: Buffer, signature: SignatureSpec): Record<string, string> {
+  return signedHeaders(signature, { secret: signer.secret, body, ...(signer.auth ? { auth: signer.auth } : {}) });
+}
+
 /** A POST of `body` to the target, signed per `signature` now, with its traits. */
 export function signedRequest(signer: Signer, body: Buffer, signature: SignatureSpec, label: string, traits: TraitOptions = {}): HttpRequest {
   return {
     method: 'POST',
     url: signer.url,
-    headers: signedHeaders(signature, { secret: signer.secret, body, ...(signer.auth ? { auth: signer.auth } : {}) }),
+    headers: signerHeaders(signer, body, signature),
     body,
     label,
     traits: requestTraits(body, { signature: signature.kind }, traits),
@@ -90,8 +95,7 @@ export function prepareCase(generator: DeliveryGenerator, signer: Signer, fuzzCa
 /** The case as it is sent `now`: the same, or signed again (same signature spec, a fresh timestamp) when it waited too long. */
 export function freshlySigned<T extends PreparedCase>(signer: Signer, prepared: T, now = Date.now()): T {
   if (now - prepared.signedAt <= SIGNED_FRESH_MS) return prepared;
-  const headers = signedHeaders(prepared.signature, { secret: signer.secret, body: prepared.body, ...(signer.auth ? { auth: signer.auth } : {}) });
-  return { ...prepared, signedAt: now, request: { ...prepared.request, headers } };
+  return { ...prepared, signedAt: now, request: { ...prepared.request, headers: signerHeaders(signer, prepared.body, prepared.signature) } };
 }
 
 /**
